@@ -1,0 +1,26 @@
+// Resource limits of a container, applied as properties of its transient scope.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "base/error.h"
+#include "base/size.h"
+
+namespace berth {
+
+struct Limits {
+    uint64_t memory_max = kUnlimited;   // bytes; kUnlimited = none
+    uint64_t memory_high = kUnlimited;  // bytes; kUnlimited = none
+    double cpus = 0;                    // CPUs worth of time, 0 = no quota; CPUQuotaPerSecUSec = cpus * 1e6
+    uint64_t cpu_weight = 0;            // 1..10000, 0 = systemd's default
+    uint64_t tasks_max = kUnlimited;    // kUnlimited = none
+    uint64_t io_weight = 0;             // 1..10000, 0 = systemd's default
+
+    bool operator==(const Limits&) const = default;
+};
+
+// Checks ranges: memory at least 4 MiB (or unlimited), cpus in [0, 1024], weights 0 or 1..10000, tasks_max >= 1.
+Result<> validate_limits(const Limits& limits);
+
+}  // namespace berth

@@ -1,0 +1,49 @@
+// A container's persistent definition: what berthd writes to STATE_DIR/containers/NAME.toml and reads back.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "base/enum_table.h"
+#include "base/error.h"
+#include "core/limits.h"
+
+namespace berth {
+
+enum class ContainerMode { Boot, Command };
+inline constexpr EnumTable<ContainerMode, 2> kContainerModeTable{{
+    {ContainerMode::Boot, "boot"},
+    {ContainerMode::Command, "command"},
+}};
+
+// How the container's root maps to its id range.
+enum class IdMapMode { Idmapped, Shifted };
+inline constexpr EnumTable<IdMapMode, 2> kIdMapModeTable{{
+    {IdMapMode::Idmapped, "idmapped"},
+    {IdMapMode::Shifted, "shifted"},
+}};
+
+struct ContainerSpec {
+    std::string name;
+    std::string image;
+    ContainerMode mode = ContainerMode::Boot;
+    std::vector<std::string> command;      // command mode: argv of PID 1
+    std::vector<std::string> environment;  // KEY=VALUE
+    bool auto_remove = false;
+    Limits limits;
+    uint32_t idmap_base = 0;  // first host uid/gid
+    uint32_t idmap_size = 0;  // 65536
+    IdMapMode idmap_mode = IdMapMode::Idmapped;
+    uint64_t created_at = 0;   // usec since the epoch
+    int32_t last_exit_status = -1;
+
+    bool operator==(const ContainerSpec&) const = default;
+};
+
+// TOML in and out. parse_spec checks every field (name, image name, limits, mode/command consistency) and refuses
+// unknown keys, so a hand-edited file with a typo is an error, not a silent default.
+std::string spec_to_toml(const ContainerSpec& spec);
+Result<ContainerSpec> parse_spec(std::string_view toml_text, std::string_view origin);
+
+}  // namespace berth

@@ -1,0 +1,51 @@
+// A container as the daemon holds it: its persistent spec plus runtime state (state machine, supervisor link).
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "base/enum_table.h"
+#include "base/error.h"
+#include "base/unique_fd.h"
+#include "core/event_loop.h"
+#include "core/init_signals.h"
+#include "core/spec.h"
+
+namespace berth {
+
+// stopped -> (Start) -> running -> (PowerOff) -> stopping -> stopped; Terminate and a dying init go straight to
+// stopped; Reboot keeps it running with a new leader. "starting" is held while Start runs.
+enum class ContainerState { Stopped, Starting, Running, Stopping };
+inline constexpr EnumTable<ContainerState, 4> kContainerStateTable{{
+    {ContainerState::Stopped, "stopped"},
+    {ContainerState::Starting, "starting"},
+    {ContainerState::Running, "running"},
+    {ContainerState::Stopping, "stopping"},
+}};
+
+// Exit status of PID 1 (or of an exec'd command): the exit code, or 128+N for signal N.
+using ExitCallback = std::function<void(Result<int>)>;
+
+struct Container {
+    ContainerSpec spec;
+    ContainerState state = ContainerState::Stopped;
+    pid_t leader = 0;
+    uint64_t started_at = 0;  // usec since the epoch, 0 when stopped
+    InitKind init = InitKind::Other;
+
+    // the link to berth-spawn while it runs: control connection (or WATCH connection after a daemon restart)
+    UniqueFd control;
+    EventSource control_watch;
+    EventSource stop_timer;   // PowerOff's deadline
+    EventSource spawn_child;  // reaps berth-spawn when berthd is its parent
+    std::vector<ExitCallback> waiters;  // Wait / StartAttached callers
+
+    std::string unit() const { return "berth-" + spec.name + ".scope"; }
+    bool active() const { return state != ContainerState::Stopped; }
+};
+
+}  // namespace berth

@@ -1,0 +1,576 @@
+#include "core/manager.h"
+
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include <algorithm>
+
+#include "base/fs.h"
+#include "base/names.h"
+#include "base/reverter.h"
+#include "base/spawn_protocol.h"
+#include "core/supervisor_client.h"
+
+namespace berth {
+
+namespace sp = spawn_protocol;
+
+namespace {
+
+constexpr int kStartTimeoutMs = 30000;
+constexpr int kReplyTimeoutMs = 10000;
+// Status recorded when the supervisor vanished without telling how PID 1 ended.
+constexpr int kStatusUnknown = 255;
+
+uint64_t now_usec()
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return static_cast<uint64_t>(ts.tv_sec) * 1000000 + static_cast<uint64_t>(ts.tv_nsec) / 1000;
+}
+
+Error no_such_container(const std::string& name)
+{
+    return Error{ErrorKind::NoSuchContainer, 0, "no container named '" + name + "' (see 'berthctl list --all')"};
+}
+
+Error not_running(const Container& c)
+{
+    return Error{ErrorKind::InvalidState, 0,
+                 "container '" + c.spec.name + "' is " +
+                     std::string(kContainerStateTable.to_string(c.state)) + ", not running"};
+}
+
+std::vector<int> raw_fds(const StdioFds& fds)
+{
+    return {fds[0].get(), fds[1].get(), fds[2].get()};
+}
+
+}  // namespace
+
+// One EXEC request in flight: its connection to the supervisor and who waits for the status.
+struct Manager::ExecSession {
+    UniqueFd connection;
+    EventSource watch;
+    ExitCallback done;
+};
+
+Manager::Manager(Deps deps)
+    : deps_(deps), idmap_(deps.config.idmap_first, deps.config.idmap_count, deps.config.idmap_size)
+{
+}
+
+Manager::~Manager() = default;
+
+std::string Manager::runtime_dir(const std::string& name) const
+{
+    return deps_.config.runtime_dir + "/containers/" + name;
+}
+
+Result<Container*> Manager::lookup(const std::string& name)
+{
+    BERTH_TRY(validate_name(name, "container name"));
+    auto it = containers_.find(name);
+    if (it == containers_.end())
+        return fail(no_such_container(name));
+    return it->second.get();
+}
+
+const Container* Manager::find(const std::string& name) const
+{
+    auto it = containers_.find(name);
+    return it == containers_.end() ? nullptr : it->second.get();
+}
+
+std::vector<const Container*> Manager::containers() const
+{
+    std::vector<const Container*> out;
+    out.reserve(containers_.size());
+    for (const auto& [name, c] : containers_)
+        out.push_back(c.get());
+    return out;
+}
+
+void Manager::notify_changed(const Container& c, std::vector<std::string> properties)
+{
+    if (observer_)
+        observer_->container_changed(c, properties);
+}
+
+void Manager::save_quietly(const Container& c)
+{
+    if (auto r = deps_.store.save(c.spec); !r)
+        fprintf(stderr, "berthd: cannot save definition of %s: %s\n", c.spec.name.c_str(),
+                r.error().describe().c_str());
+}
+
+Result<std::vector<std::string>> Manager::init()
+{
+    std::vector<std::string> warnings;
+    BERTH_TRY(deps_.store.init());
+    BERTH_TRY(make_dirs(deps_.config.runtime_dir + "/containers", 0700));
+    auto specs = BERTH_TRY(deps_.store.load_all(&warnings));
+    for (auto& spec : specs) {
+        if (auto r = idmap_.reserve(spec.name, spec.idmap_base, spec.idmap_size); !r) {
+            warnings.push_back("container " + spec.name + " skipped: " + r.error().describe());
+            continue;
+        }
+        auto c = std::make_unique<Container>();
+        c->spec = std::move(spec);
+        c->init = detect_init(deps_.images.container_root(c->spec.name), c->spec);
+        auto& ref = *c;
+        containers_.emplace(ref.spec.name, std::move(c));
+        reattach(ref);
+    }
+    return warnings;
+}
+
+// After a daemon restart: find the supervisor of a container that was running, or learn how it ended.
+void Manager::reattach(Container& c)
+{
+    const std::string dir = runtime_dir(c.spec.name);
+    if (!path_exists(dir))
+        return;
+    if (auto conn = connect_supervisor(dir)) {
+        if (send_message(conn->get(), {std::string(sp::kWatch)})) {
+            auto reply = receive_message_within(conn->get(), kReplyTimeoutMs);
+            if (reply && reply->verb() == sp::kState) {
+                c.state = ContainerState::Running;
+                c.leader = static_cast<pid_t>(std::stol(reply->get("leader")));
+                c.started_at = std::stoull(reply->get("started"));
+                c.control = std::move(*conn);
+                attach_control(c);
+                return;
+            }
+        }
+    }
+    // The supervisor is gone: take its last word, then make sure nothing of the container is left.
+    if (auto status = read_file(dir + "/" + std::string(sp::kExitStatusFile))) {
+        auto pos = status->find("status=");
+        if (pos != std::string::npos)
+            c.spec.last_exit_status = std::atoi(status->c_str() + pos + 7);
+        save_quietly(c);
+    }
+    if (auto active = deps_.units.is_active(c.unit()); active && *active)
+        (void)deps_.units.stop_unit(c.unit());
+    (void)remove_tree(dir);
+    if (c.spec.auto_remove)
+        (void)remove_container(c.spec.name);
+}
+
+Result<> Manager::create(const std::string& name, const Settings& settings)
+{
+    BERTH_TRY(validate_name(name, "container name"));
+    if (containers_.count(name))
+        return fail(ErrorKind::AlreadyExists, "a container named '" + name + "' already exists");
+    auto spec = BERTH_TRY(spec_from_settings(name, settings, deps_.config.default_limits,
+                                             deps_.config.default_image));
+    if (!deps_.images.exists(spec.image))
+        return fail(ErrorKind::NoSuchImage,
+                    "no image named '" + spec.image + "' (see 'berthctl image list')");
+
+    Reverter revert;
+    spec.idmap_base = BERTH_TRY(idmap_.allocate(name));
+    spec.idmap_size = idmap_.range_size();
+    revert.add([this, name] { idmap_.release(name); });
+    spec.idmap_mode = IdMapMode::Idmapped;
+    spec.created_at = now_usec();
+
+    if (auto r = deps_.images.create_container_root(spec.image, name); !r)
+        return fail(r.error().context("create root of container " + name));
+    revert.add([this, name] { (void)deps_.images.remove_container_root(name); });
+    if (auto r = deps_.store.save(spec); !r)
+        return fail(r.error().context("save definition of container " + name));
+    revert.success();
+
+    auto c = std::make_unique<Container>();
+    c->spec = std::move(spec);
+    c->init = detect_init(deps_.images.container_root(name), c->spec);
+    auto& ref = *c;
+    containers_.emplace(name, std::move(c));
+    if (observer_)
+        observer_->container_added(ref);
+    return {};
+}
+
+Result<> Manager::start(const std::string& name)
+{
+    auto* c = BERTH_TRY(lookup(name));
+    return start_container(*c, nullptr);
+}
+
+Result<> Manager::start_attached(const std::string& name, StdioFds stdio, ExitCallback done)
+{
+    auto* c = BERTH_TRY(lookup(name));
+    BERTH_TRY(start_container(*c, &stdio));
+    c->waiters.push_back(std::move(done));
+    return {};
+}
+
+Result<> Manager::start_container(Container& c, StdioFds* stdio)
+{
+    if (c.state != ContainerState::Stopped)
+        return fail(ErrorKind::InvalidState, "container '" + c.spec.name + "' is already " +
+                                                 std::string(kContainerStateTable.to_string(c.state)));
+    if (!deps_.images.container_root_exists(c.spec.name))
+        return fail(ErrorKind::Failed, "the root file system of container '" + c.spec.name +
+                                           "' is missing; remove the container and create it again");
+    c.state = ContainerState::Starting;
+    auto r = launch(c, stdio);
+    if (!r && r.error().message == sp::kReasonIdmapUnsupported) {
+        // The file system refused idmapped mounts: shift the root once, record it, and try again.
+        if (auto shifted = deps_.images.shift_container_root(c.spec.name, c.spec.idmap_base); !shifted) {
+            c.state = ContainerState::Stopped;
+            return fail(shifted.error().context("shift the root of container " + c.spec.name));
+        }
+        c.spec.idmap_mode = IdMapMode::Shifted;
+        save_quietly(c);
+        r = launch(c, stdio);
+    }
+    if (!r) {
+        c.state = ContainerState::Stopped;
+        return fail(r.error().context("start container " + c.spec.name));
+    }
+    c.state = ContainerState::Running;
+    attach_control(c);
+    notify_changed(c, {"State", "Leader", "StartedAt", "IdMapMode"});
+    return {};
+}
+
+// One attempt: supervisor process, scope, START, STARTED. Undone completely on failure.
+Result<> Manager::launch(Container& c, StdioFds* stdio)
+{
+    const std::string dir = runtime_dir(c.spec.name);
+    const std::string unit = c.unit();
+    (void)remove_tree(dir);
+    BERTH_TRY(make_dirs(dir, 0700));
+    Reverter revert;
+    revert.add([dir] { (void)remove_tree(dir); });
+
+    auto supervisor = BERTH_TRY(launch_supervisor(deps_.config.spawn_path));
+    const pid_t pid = supervisor.pid;
+    auto child = deps_.loop.add_child(pid, [](const siginfo_t&) {});
+    revert.add([pid] { ::kill(pid, SIGKILL); });
+
+    ScopeRequest scope;
+    scope.unit = unit;
+    scope.description = "berth container " + c.spec.name;
+    scope.pid = pid;
+    scope.limits = c.spec.limits;
+    auto started = deps_.units.start_scope(scope);
+    if (!started && started.error().kind == ErrorKind::Busy) {
+        // A scope of an earlier run that systemd has not collected yet: stop it and try once more.
+        (void)deps_.units.stop_unit(unit);
+        started = deps_.units.start_scope(scope);
+    }
+    if (!started)
+        return fail(started.error());
+    revert.add([this, unit] {
+        (void)deps_.units.kill_unit(unit, "all", SIGKILL);
+        (void)deps_.units.stop_unit(unit);
+    });
+
+    StartRequest request{&c.spec, deps_.images.container_root(c.spec.name), dir, stdio != nullptr};
+    BERTH_TRY(send_message(supervisor.control.get(), start_message(request),
+                           stdio ? raw_fds(*stdio) : std::vector<int>{}));
+    auto reply = BERTH_TRY(receive_message_within(supervisor.control.get(), kStartTimeoutMs));
+    if (reply.verb() == sp::kFailed) {
+        if (reply.get("reason") == sp::kReasonIdmapUnsupported)
+            return fail(ErrorKind::NotSupported, std::string(sp::kReasonIdmapUnsupported));
+        return fail(error_from_failed(reply, "the supervisor could not start the container"));
+    }
+    if (reply.verb() != sp::kStarted)
+        return fail(ErrorKind::Failed, "unexpected answer from the supervisor: " + reply.verb());
+    c.leader = static_cast<pid_t>(std::stol(reply.get("leader")));
+    c.started_at = std::stoull(reply.get("started"));
+    c.control = std::move(supervisor.control);
+    if (child)
+        c.spawn_child = std::move(*child);
+    revert.success();
+    return {};
+}
+
+void Manager::attach_control(Container& c)
+{
+    const std::string name = c.spec.name;
+    auto watch = deps_.loop.add_io(c.control.get(), EPOLLIN, [this, name](uint32_t) { on_control_message(name); });
+    if (watch)
+        c.control_watch = std::move(*watch);
+}
+
+void Manager::on_control_message(const std::string& name)
+{
+    auto it = containers_.find(name);
+    if (it == containers_.end())
+        return;
+    Container& c = *it->second;
+    auto message = receive_message(c.control.get());
+    if (!message) {
+        // The supervisor died without a word (killed): the container is gone with it, or must be made so.
+        int status = kStatusUnknown;
+        if (auto text = read_file(runtime_dir(name) + "/" + std::string(sp::kExitStatusFile))) {
+            auto pos = text->find("status=");
+            if (pos != std::string::npos)
+                status = std::atoi(text->c_str() + pos + 7);
+        }
+        finish_stop(c, status, true);
+        return;
+    }
+    if (message->verb() == sp::kRebooted) {
+        c.leader = static_cast<pid_t>(std::stol(message->get("leader")));
+        c.started_at = std::stoull(message->get("started"));
+        if (c.state == ContainerState::Stopping)
+            c.state = ContainerState::Running;
+        notify_changed(c, {"State", "Leader", "StartedAt"});
+    } else if (message->verb() == sp::kExited) {
+        finish_stop(c, std::atoi(message->get("status").c_str()), false);
+    }
+}
+
+void Manager::finish_stop(Container& c, int status, bool supervisor_lost)
+{
+    const std::string name = c.spec.name;
+    c.control_watch = EventSource();
+    c.control.reset();
+    c.stop_timer = EventSource();
+    c.state = ContainerState::Stopped;
+    c.leader = 0;
+    c.started_at = 0;
+    c.spec.last_exit_status = status;
+    if (supervisor_lost) {
+        // Whatever the supervisor left in the scope goes with it.
+        (void)deps_.units.kill_unit(c.unit(), "all", SIGKILL);
+        (void)deps_.units.stop_unit(c.unit());
+    }
+    (void)remove_tree(runtime_dir(name));
+    auto waiters = std::move(c.waiters);
+    c.waiters.clear();
+    if (c.spec.auto_remove) {
+        (void)remove_container(name);
+    } else {
+        save_quietly(c);
+        notify_changed(c, {"State", "Leader", "StartedAt", "ExitStatus"});
+    }
+    for (auto& done : waiters)
+        done(status);
+}
+
+Result<> Manager::poweroff(const std::string& name)
+{
+    auto* c = BERTH_TRY(lookup(name));
+    if (c->state == ContainerState::Stopping)
+        return {};
+    if (c->state != ContainerState::Running)
+        return fail(not_running(*c));
+    if (::kill(c->leader, poweroff_signal(c->init)) < 0 && errno != ESRCH)
+        return fail_errno("signal init of container " + name);
+    c->state = ContainerState::Stopping;
+    auto timer = deps_.loop.add_timer(uint64_t{deps_.config.stop_timeout_sec} * 1000000, [this, name] {
+        if (auto* late = find(name); late && late->state == ContainerState::Stopping)
+            (void)terminate(name);
+    });
+    if (timer)
+        c->stop_timer = std::move(*timer);
+    notify_changed(*c, {"State"});
+    return {};
+}
+
+Result<> Manager::reboot(const std::string& name)
+{
+    auto* c = BERTH_TRY(lookup(name));
+    if (c->state != ContainerState::Running)
+        return fail(not_running(*c));
+    if (int sig = reboot_signal(c->init); sig != 0) {
+        if (::kill(c->leader, sig) < 0)
+            return fail_errno("signal init of container " + name);
+        return {};
+    }
+    auto conn = BERTH_TRY(connect_supervisor(runtime_dir(name)));
+    BERTH_TRY(send_message(conn.get(), {std::string(sp::kReboot)}));
+    auto reply = BERTH_TRY(receive_message_within(conn.get(), kStartTimeoutMs));
+    if (reply.verb() != sp::kOk)
+        return fail(error_from_failed(reply, "reboot container " + name));
+    return {};
+}
+
+Result<> Manager::terminate(const std::string& name)
+{
+    auto* c = BERTH_TRY(lookup(name));
+    if (c->state == ContainerState::Stopped)
+        return fail(not_running(*c));
+    // SIGKILL first: systemd as PID 1 ignores SIGTERM, and StopUnit would wait for its stop timeout.
+    (void)deps_.units.kill_unit(c->unit(), "all", SIGKILL);
+    BERTH_TRY(deps_.units.stop_unit(c->unit()));
+    // The supervisor may have said EXITED before it died; take that status if it is there.
+    int status = 128 + SIGKILL;
+    if (c->control) {
+        for (;;) {
+            auto message = receive_message_within(c->control.get(), 0);
+            if (!message)
+                break;
+            if (message->verb() == sp::kExited)
+                status = std::atoi(message->get("status").c_str());
+        }
+    }
+    finish_stop(*c, status, false);
+    return {};
+}
+
+Result<> Manager::kill(const std::string& name, const std::string& whom, int signal)
+{
+    auto* c = BERTH_TRY(lookup(name));
+    if (signal <= 0 || signal > SIGRTMAX)
+        return fail(ErrorKind::InvalidArgument,
+                    "invalid signal number " + std::to_string(signal) + " (1.." + std::to_string(SIGRTMAX) + ")");
+    if (whom != "leader" && whom != "all")
+        return fail(ErrorKind::InvalidArgument, "invalid kill target '" + whom + "': use 'leader' or 'all'");
+    if (!c->active())
+        return fail(not_running(*c));
+    if (whom == "leader") {
+        if (::kill(c->leader, signal) < 0)
+            return fail_errno("signal init of container " + name);
+        return {};
+    }
+    return deps_.units.kill_unit(c->unit(), "all", signal);
+}
+
+Result<> Manager::remove(const std::string& name, bool force)
+{
+    auto* c = BERTH_TRY(lookup(name));
+    if (c->active()) {
+        if (!force)
+            return fail(ErrorKind::InvalidState, "container '" + name + "' is " +
+                                                     std::string(kContainerStateTable.to_string(c->state)) +
+                                                     "; stop it first or remove it with --force");
+        BERTH_TRY(terminate(name));
+        if (!find(name))
+            return {};  // it was an auto-remove container, gone already
+    }
+    return remove_container(name);
+}
+
+Result<> Manager::remove_container(const std::string& name)
+{
+    auto it = containers_.find(name);
+    if (it == containers_.end())
+        return {};
+    Container& c = *it->second;
+    // Definition first: a crash after this leaves an orphaned root in the pool, never a definition without a root.
+    BERTH_TRY(deps_.store.remove(name));
+    if (auto r = deps_.images.remove_container_root(name); !r)
+        fprintf(stderr, "berthd: container %s removed but its root was not: %s\n", name.c_str(),
+                r.error().describe().c_str());
+    idmap_.release(name);
+    auto waiters = std::move(c.waiters);
+    int status = c.spec.last_exit_status;
+    containers_.erase(it);
+    if (observer_)
+        observer_->container_removed(name);
+    for (auto& done : waiters)
+        done(status);
+    return {};
+}
+
+Result<> Manager::set_limits(const std::string& name, const Settings& settings)
+{
+    auto* c = BERTH_TRY(lookup(name));
+    auto limits = BERTH_TRY(limits_from_settings(settings, c->spec.limits));
+    if (c->active())
+        BERTH_TRY(deps_.units.set_limits(c->unit(), limits));
+    ContainerSpec updated = c->spec;
+    updated.limits = limits;
+    BERTH_TRY(deps_.store.save(updated));
+    c->spec = std::move(updated);
+    notify_changed(*c, {"MemoryMax", "MemoryHigh", "CPUs", "CPUWeight", "TasksMax", "IOWeight"});
+    return {};
+}
+
+Result<> Manager::exec(const std::string& name, std::vector<std::string> argv, std::vector<std::string> env,
+                       StdioFds stdio, ExitCallback done)
+{
+    auto* c = BERTH_TRY(lookup(name));
+    if (argv.empty() || argv[0].empty())
+        return fail(ErrorKind::InvalidArgument, "no command given");
+    for (const auto& e : env)
+        if (e.find('=') == std::string::npos || e[0] == '=')
+            return fail(ErrorKind::InvalidArgument, "environment entry '" + e + "' is not KEY=VALUE");
+    if (c->state != ContainerState::Running)
+        return fail(not_running(*c));
+    auto conn = BERTH_TRY(connect_supervisor(runtime_dir(name)));
+    std::vector<std::string> fields = {std::string(sp::kExec)};
+    for (auto& a : argv)
+        fields.push_back("arg=" + a);
+    for (auto& e : env)
+        fields.push_back("env=" + e);
+    BERTH_TRY(send_message(conn.get(), fields, raw_fds(stdio)));
+
+    const uint64_t id = next_exec_id_++;
+    auto session = std::make_unique<ExecSession>();
+    session->done = std::move(done);
+    auto watch = deps_.loop.add_io(conn.get(), EPOLLIN, [this, id](uint32_t) {
+        auto it = execs_.find(id);
+        if (it == execs_.end())
+            return;
+        auto message = receive_message(it->second->connection.get());
+        Result<int> outcome = fail(ErrorKind::Failed, "the container's supervisor went away during exec");
+        if (message && message->verb() == sp::kExecStarted)
+            return;  // wait for the end
+        if (message && message->verb() == sp::kExecExited)
+            outcome = std::atoi(message->get("status").c_str());
+        else if (message && message->verb() == sp::kFailed)
+            outcome = fail(error_from_failed(*message, "exec"));
+        auto finished = std::move(it->second);
+        execs_.erase(it);
+        finished->done(std::move(outcome));
+    });
+    if (!watch)
+        return fail(watch.error());
+    session->connection = std::move(conn);
+    session->watch = std::move(*watch);
+    execs_.emplace(id, std::move(session));
+    return {};
+}
+
+Result<UniqueFd> Manager::open_shell(const std::string& name, std::vector<std::string> argv,
+                                     std::vector<std::string> env)
+{
+    auto* c = BERTH_TRY(lookup(name));
+    if (c->state != ContainerState::Running)
+        return fail(not_running(*c));
+    auto conn = BERTH_TRY(connect_supervisor(runtime_dir(name)));
+    std::vector<std::string> fields = {std::string(sp::kShell)};
+    for (auto& a : argv)
+        fields.push_back("arg=" + a);
+    for (auto& e : env)
+        fields.push_back("env=" + e);
+    BERTH_TRY(send_message(conn.get(), fields));
+    auto reply = BERTH_TRY(receive_message_within(conn.get(), kReplyTimeoutMs));
+    if (reply.verb() == sp::kFailed)
+        return fail(error_from_failed(reply, "open a shell in container " + name));
+    if (reply.verb() != sp::kPty || reply.fds.empty())
+        return fail(ErrorKind::Failed, "unexpected answer from the supervisor: " + reply.verb());
+    return std::move(reply.fds[0]);
+}
+
+Result<> Manager::wait(const std::string& name, ExitCallback done)
+{
+    auto* c = BERTH_TRY(lookup(name));
+    if (!c->active()) {
+        done(c->spec.last_exit_status);
+        return {};
+    }
+    c->waiters.push_back(std::move(done));
+    return {};
+}
+
+Result<UnitUsage> Manager::usage(const std::string& name)
+{
+    auto* c = BERTH_TRY(lookup(name));
+    if (!c->active())
+        return UnitUsage{};
+    return deps_.units.usage(c->unit());
+}
+
+}  // namespace berth

@@ -1,0 +1,74 @@
+// org.berth1.Container at /org/berth1/container/NAME: translates calls to the Manager and reads properties from it.
+#pragma once
+
+#include <sdbus-c++/sdbus-c++.h>
+
+#include "core/manager.h"
+#include "org.berth1.Container.adaptor.h"
+
+namespace berth::daemon {
+
+std::string container_object_path(const std::string& name);
+
+class ContainerObject final
+    : public sdbus::AdaptorInterfaces<org::berth1::Container_adaptor, sdbus::ManagedObject_adaptor,
+                                      sdbus::Properties_adaptor> {
+public:
+    ContainerObject(sdbus::IConnection& connection, Manager& manager, std::string name);
+    ~ContainerObject();
+
+    // Emits InterfacesAdded; called once the object is registered.
+    void announce() { emitInterfacesAddedSignal(); }
+    // Emits InterfacesRemoved; called when the container is removed (not when the daemon exits).
+    void retire() { emitInterfacesRemovedSignal(); }
+    void properties_changed(const std::vector<std::string>& names);
+
+private:
+    const Container& current() const;
+
+    void Start() override;
+    void StartAttached(sdbus::Result<int32_t>&& result, sdbus::UnixFd stdin_fd, sdbus::UnixFd stdout_fd,
+                       sdbus::UnixFd stderr_fd) override;
+    void PowerOff() override;
+    void Reboot() override;
+    void Terminate() override;
+    void Kill(const std::string& whom, const int32_t& signal) override;
+    void Remove(const bool& force) override;
+    void SetLimits(const std::map<std::string, sdbus::Variant>& limits) override;
+    void Exec(sdbus::Result<int32_t>&& result, std::vector<std::string> argv, std::vector<std::string> env,
+              sdbus::UnixFd stdin_fd, sdbus::UnixFd stdout_fd, sdbus::UnixFd stderr_fd) override;
+    sdbus::UnixFd OpenShell(const std::vector<std::string>& argv, const std::vector<std::string>& env) override;
+    void Wait(sdbus::Result<int32_t>&& result) override;
+
+    std::string Name() override;
+    std::string State() override;
+    std::string Image() override;
+    std::string Mode() override;
+    std::vector<std::string> Command() override;
+    bool AutoRemove() override;
+    std::string Unit() override;
+    uint32_t Leader() override;
+    uint32_t IdMapBase() override;
+    uint32_t IdMapSize() override;
+    std::string IdMapMode() override;
+    uint64_t CreatedAt() override;
+    uint64_t StartedAt() override;
+    int32_t ExitStatus() override;
+    uint64_t MemoryMax() override;
+    uint64_t MemoryHigh() override;
+    double CPUs() override;
+    uint64_t CPUWeight() override;
+    uint64_t TasksMax() override;
+    uint64_t IOWeight() override;
+    uint64_t MemoryCurrent() override;
+    uint64_t CPUUsageNSec() override;
+    uint64_t TasksCurrent() override;
+
+    Manager& manager_;
+    std::string name_;
+};
+
+// Takes ownership of the fds a D-Bus message carried (sdbus-c++ dups them without O_CLOEXEC).
+StdioFds take_stdio(sdbus::UnixFd& in, sdbus::UnixFd& out, sdbus::UnixFd& err);
+
+}  // namespace berth::daemon

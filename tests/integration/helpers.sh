@@ -240,16 +240,16 @@ wait_leader_changed() {
         h_fail "Leader of $1 did not change from $2 within ${3:-10} s"
 }
 
-# bus_error_name BUSCTL-ARGS...: runs `busctl BUSCTL-ARGS` (a call that must fail) and prints the D-Bus error name
-# of the reply. busctl prints only the message, so the name is read from a bus monitor (root only) started first.
-bus_error_name() {
+# cmd_error_name CMD...: runs CMD (a D-Bus call that must fail) and prints the D-Bus error name of the reply.
+# busctl prints only the message, so the name is read from a bus monitor (root only) started first.
+cmd_error_name() {
     local mon rc=0 mpid name=""
     mon=$(mktemp)
     dbus-monitor --system "type='error'" >"$mon" 2>&1 &
     mpid=$!
     # The monitor is ready once it became a monitor: the bus then takes its unique name away (NameLost).
     wait_until 3 grep -q NameLost "$mon" || sleep 0.5
-    bus "$@" >/dev/null 2>&1 || rc=$?
+    "$@" >/dev/null 2>&1 || rc=$?
     if ((rc != 0)); then
         wait_until 3 grep -q 'error_name=' "$mon"
         name=$(grep -o 'error_name=[^ ]*' "$mon" | tail -n 1 | cut -d= -f2)
@@ -257,8 +257,13 @@ bus_error_name() {
     kill "$mpid" 2>/dev/null
     wait "$mpid" 2>/dev/null
     rm -f "$mon"
-    ((rc != 0)) || h_fail "busctl $* succeeded, expected an error"
+    ((rc != 0)) || h_fail "$* succeeded, expected a D-Bus error"
     echo "${name:-unknown}"
+}
+
+# bus_error_name BUSCTL-ARGS...: the error name `busctl BUSCTL-ARGS` gets.
+bus_error_name() {
+    cmd_error_name bus "$@"
 }
 
 # expect_bus_error ERROR-NAME BUSCTL-ARGS...: the call fails with org.berth1.Error.ERROR-NAME (or the full name).

@@ -81,8 +81,9 @@ test_exec_over_bus_status() {
     local n obj out
     _exec_container n ex-bus
     obj=$(obj_of "$n")
+    # busctl passes its own fds for "h" arguments given as numbers: stdin 0, stdout 3 (/dev/null), stderr 2.
     out=$(bus --json=short call org.berth1 "$obj" org.berth1.Container Exec asashhh 3 /bin/sh -c 'exit 6' 0 \
-        0 1 2 </dev/null)
+        0 3 2 </dev/null 3>/dev/null)
     assert_eq 6 "$(jq -r '.data[0]' <<<"$out")" "status in the Exec reply"
 }
 

@@ -51,7 +51,8 @@ public:
     bool container_root_exists(const std::string& container) const;
     Result<> remove_container_root(const std::string& container);
     // One-time shift where idmapped mounts are refused: add `base` to the uid and gid of every file (lchown).
-    Result<> shift_container_root(const std::string& container, uint32_t base);
+    // `size` is the container's id range; see core/id_shift.h for ids beyond it, setuid bits and capabilities.
+    Result<> shift_container_root(const std::string& container, uint32_t base, uint32_t size = 65536);
 
 private:
     std::string dir_;

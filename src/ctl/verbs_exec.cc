@@ -1,0 +1,161 @@
+// Verbs that run a command and exit with its status: exec (in a running container) and run (create, start
+// attached, wait). berthctl's own stdin/stdout/stderr are passed to the daemon, so the command reads and writes
+// the caller's terminal or pipes directly; berthctl only waits for the reply.
+#include <signal.h>
+#include <sys/random.h>
+
+#include <cstdio>
+
+#include "ctl/bus.h"
+#include "ctl/errors.h"
+#include "ctl/settings_dbus.h"
+#include "ctl/stdio_fds.h"
+#include "ctl/verbs.h"
+
+namespace berth::ctl {
+
+namespace {
+
+constexpr const char* kContainerInterface = org::berth1::Container_proxy::INTERFACE_NAME;
+
+struct StdioFds {
+    sdbus::UnixFd in, out, err;
+};
+
+Result<StdioFds> stdio_fds()
+{
+    // Anything we printed must be out before the command writes to the same fds.
+    std::fflush(stdout);
+    std::fflush(stderr);
+    StdioFds fds;
+    fds.in = BERTH_TRY(stdio_fd(0));
+    fds.out = BERTH_TRY(stdio_fd(1));
+    fds.err = BERTH_TRY(stdio_fd(2));
+    return fds;
+}
+
+// Ignores SIGINT and SIGQUIT while a container's command runs in the foreground, as a shell does for a
+// foreground job: Ctrl-C is meant for the command, and berthctl must stay to report its status.
+class ForegroundSignals {
+public:
+    ForegroundSignals()
+    {
+        struct sigaction ignore {};
+        ignore.sa_handler = SIG_IGN;
+        sigemptyset(&ignore.sa_mask);
+        ::sigaction(SIGINT, &ignore, &old_int_);
+        ::sigaction(SIGQUIT, &ignore, &old_quit_);
+    }
+    ~ForegroundSignals()
+    {
+        ::sigaction(SIGINT, &old_int_, nullptr);
+        ::sigaction(SIGQUIT, &old_quit_, nullptr);
+    }
+    ForegroundSignals(const ForegroundSignals&) = delete;
+    ForegroundSignals& operator=(const ForegroundSignals&) = delete;
+
+private:
+    struct sigaction old_int_ {};
+    struct sigaction old_quit_ {};
+};
+
+Result<int> do_exec(const Invocation& inv)
+{
+    const auto& argv = inv.args.rest;
+    if (argv.empty())
+        return usage_error("missing command (berthctl exec NAME -- CMD...)");
+    const auto env = BERTH_TRY(parse_env_args(inv.args));
+    auto bus = BERTH_TRY(Bus::connect());
+    auto container = BERTH_TRY(bus.container(inv.args.positionals[0]));
+    auto fds = BERTH_TRY(stdio_fds());
+    const int32_t status = BERTH_TRY(bus_call([&] {
+        int32_t result = -1;
+        container->getProxy()
+            .callMethod("Exec")
+            .onInterface(kContainerInterface)
+            .withTimeout(kNoTimeout)
+            .withArguments(argv, env, fds.in, fds.out, fds.err)
+            .storeResultsTo(result);
+        return result;
+    }));
+    return status;
+}
+
+Result<std::string> generated_name()
+{
+    unsigned char bytes[4];
+    if (::getrandom(bytes, sizeof bytes, 0) != static_cast<ssize_t>(sizeof bytes))
+        return fail_errno("getrandom");
+    char name[16];
+    std::snprintf(name, sizeof name, "run-%02x%02x%02x%02x", bytes[0], bytes[1], bytes[2], bytes[3]);
+    return std::string(name);
+}
+
+Result<int> do_run(const Invocation& inv)
+{
+    if (inv.args.rest.empty())
+        return usage_error("missing command (berthctl run [OPTIONS...] -- CMD...)");
+    const auto settings = BERTH_TRY(container_settings(inv.args));
+    const std::string name = inv.args.has("name") ? *inv.args.value("name") : BERTH_TRY(generated_name());
+
+    auto bus = BERTH_TRY(Bus::connect());
+    const sdbus::ObjectPath path = BERTH_TRY(bus_call([&] { return bus.manager().CreateContainer(name, settings); }));
+    auto container = BERTH_TRY(bus.container_at(path));
+    auto fds = BERTH_TRY(stdio_fds());
+
+    ForegroundSignals foreground;
+    auto status = bus_call([&] {
+        int32_t result = -1;
+        container->getProxy()
+            .callMethod("StartAttached")
+            .onInterface(kContainerInterface)
+            .withTimeout(kNoTimeout)
+            .withArguments(fds.in, fds.out, fds.err)
+            .storeResultsTo(result);
+        return result;
+    });
+    if (!status && inv.args.has("rm")) {
+        // AutoRemove acts when the container stops; one that never started would stay behind. Best effort: the
+        // error worth showing is the start failure.
+        (void)bus_call([&] { bus.manager().RemoveContainer(name, true); });
+    }
+    if (!status)
+        return fail(std::move(status).error());
+    return *status;
+}
+
+std::vector<OptionSpec> run_options()
+{
+    std::vector<OptionSpec> specs = {
+        {"rm", 0, false, false, "", "remove the container when the command ends"},
+        {"image", 'i', true, false, "IMG", "image to create the container from (default: the daemon's default)"},
+        {"name", 'n', true, false, "NAME", "container name (default: run-XXXXXXXX)"},
+    };
+    const auto& limits = limit_options();
+    specs.insert(specs.end(), limits.begin(), limits.end());
+    specs.push_back(env_option());
+    return specs;
+}
+
+}  // namespace
+
+std::vector<Verb> exec_verbs()
+{
+    return {
+        {"exec", {}, "NAME [--env K=V]... [--] CMD...", 1, 1, 1, {env_option()}, do_exec,
+         "Run a command in a running container",
+         "Runs CMD inside running container NAME (all its namespaces and its cgroup, as root with the\n"
+         "container's capabilities) with berthctl's stdin, stdout and stderr, and exits with its status\n"
+         "(128+N when it was killed by signal N). The words after NAME are the command; use '--' before a\n"
+         "command that starts with '-'."},
+        {"run", {}, "[--rm] [--image IMG] [--name NAME] [OPTIONS...] [--] CMD...", 0, 0, 0, run_options(), do_run,
+         "Create a container, run a command as its PID 1 and wait",
+         "Creates a container (named NAME, or run-XXXXXXXX) that runs CMD as PID 1 with berthctl's stdin,\n"
+         "stdout and stderr, starts it, waits until it stops and exits with CMD's status. With --rm the\n"
+         "container is removed afterwards. While it waits, berthctl ignores SIGINT and SIGQUIT (as a shell\n"
+         "does for a foreground job), so Ctrl-C reaches the command and berthctl still reports its status.\n"
+         "Limits and --env as for 'berthctl create'."},
+    };
+}
+
+}  // namespace berth::ctl

@@ -41,6 +41,12 @@ struct ContainerSpec {
     bool operator==(const ContainerSpec&) const = default;
 };
 
+// Field checks shared by every way a spec is made (settings from D-Bus, a definition file), InvalidArgument naming
+// the offending entry. command: at least one element, a non-empty program, no NUL bytes (exec would cut there).
+// environment: every entry KEY=VALUE with KEY a shell variable name ([A-Za-z_][A-Za-z0-9_]*), no NUL bytes.
+Result<> validate_command(const std::vector<std::string>& command);
+Result<> validate_environment(const std::vector<std::string>& environment);
+
 // TOML in and out. parse_spec checks every field (name, image name, limits, mode/command consistency) and refuses
 // unknown keys, so a hand-edited file with a typo is an error, not a silent default.
 std::string spec_to_toml(const ContainerSpec& spec);

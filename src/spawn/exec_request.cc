@@ -1,0 +1,153 @@
+#include "spawn/exec_request.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "base/message.h"
+#include "spawn/child_util.h"
+#include "spawn/security.h"
+
+namespace berth::spawn {
+
+namespace {
+
+constexpr int kAllNamespaces = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC |
+                               CLONE_NEWNET | CLONE_NEWCGROUP;
+
+// Enter every namespace of PID 1 at once through its pidfd; older kernels need one /proc/PID/ns file each, the
+// user namespace first (it grants the rights for the others).
+Result<> enter_namespaces(pid_t leader, int pidfd)
+{
+    if (setns(pidfd, kAllNamespaces) == 0)
+        return {};
+    if (errno != EINVAL)
+        return fail_errno("enter the container's namespaces");
+    std::vector<std::pair<UniqueFd, const char*>> files;
+    for (const char* ns : {"user", "mnt", "pid", "uts", "ipc", "net", "cgroup"}) {
+        std::string path = "/proc/" + std::to_string(leader) + "/ns/" + ns;
+        UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+        if (!fd)
+            return fail_errno("open " + path);
+        files.emplace_back(std::move(fd), ns);
+    }
+    for (auto& [fd, ns] : files)
+        if (setns(fd.get(), 0) < 0)
+            return fail_errno(std::string("enter the container's ") + ns + " namespace");
+    return {};
+}
+
+// The grandchild: the command itself, inside the container's pid namespace.
+[[noreturn]] void run_command(const ExecRequest& request, int status_sock, int pty_slave)
+{
+    const char* cwd = request.cwd.empty() ? "/" : request.cwd.c_str();
+    if (chdir(cwd) < 0)
+        child_fail(status_sock, "exec", Error{ErrorKind::Failed, errno, std::string("change to directory ") + cwd});
+    if (request.shell) {
+        setsid();
+        if (ioctl(pty_slave, TIOCSCTTY, 0) < 0)
+            child_fail(status_sock, "exec", Error{ErrorKind::Failed, errno, "make the pty the controlling terminal"});
+        for (int i = 0; i < 3; ++i)
+            dup2(pty_slave, i);
+    } else {
+        for (int i = 0; i < 3; ++i)
+            if (dup2(request.stdio[i].get(), i) < 0)
+                child_fail(status_sock, "exec", Error{ErrorKind::Failed, errno, "attach stdio"});
+    }
+    if (auto r = apply_capabilities(); !r)
+        child_fail(status_sock, "exec", r.error());
+    if (auto r = apply_seccomp(); !r)
+        child_fail(status_sock, "exec", r.error());
+    std::vector<std::string> argv = request.args;
+    if (argv.empty())
+        argv = {"/bin/sh", "-l"};
+    int error = exec_in_container(argv, container_environment(request.env, request.shell));
+    child_fail(status_sock, "exec",
+               Error{ErrorKind::Failed, error,
+                     (error == ENOENT ? "command not found in the container: " : "cannot execute ") + argv[0]});
+}
+
+// The helper: joins the container, forks the command, reports, waits, passes the status on.
+[[noreturn]] void run_helper(const ExecRequest& request, pid_t leader, int pidfd,
+                             const std::vector<std::string>& payload_procs, int status_sock)
+{
+    reset_signals();
+    for (const auto& procs : payload_procs)
+        if (auto r = write_text_file(procs, "0"); !r)
+            child_fail(status_sock, "setup", r.error().context("join the container's cgroup"));
+    if (auto r = enter_namespaces(leader, pidfd); !r)
+        child_fail(status_sock, "setup", r.error());
+    if (auto r = become_namespace_root(); !r)
+        child_fail(status_sock, "setup", r.error());
+
+    UniqueFd master, slave;
+    if (request.shell) {
+        // The pty belongs to the container's devpts instance (our mount namespace is now the container's).
+        master.reset(open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC));
+        if (!master || unlockpt(master.get()) < 0)
+            child_fail(status_sock, "setup", Error{ErrorKind::Failed, errno, "open a pty in the container"});
+        slave.reset(ioctl(master.get(), TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC));
+        if (!slave)
+            child_fail(status_sock, "setup", Error{ErrorKind::Failed, errno, "open the pty's terminal"});
+    }
+
+    pid_t pid = fork();
+    if (pid < 0)
+        child_fail(status_sock, "setup", Error{ErrorKind::Failed, errno, "fork in the container"});
+    if (pid == 0)
+        run_command(request, status_sock, slave.get());
+
+    std::vector<int> fds;
+    if (master)
+        fds.push_back(master.get());
+    (void)send_message(status_sock, {"PID", std::to_string(pid)}, fds);
+    // Only the command keeps the status socket and the stdio now: their closing means something to the peers.
+    close(status_sock);
+    master.reset();
+    slave.reset();
+    for (const auto& fd : request.stdio)
+        if (fd)
+            close(fd.get());
+
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            _exit(127);
+    _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+}
+
+}  // namespace
+
+Result<ExecLaunch> launch_exec(const ExecRequest& request, pid_t leader, int leader_pidfd, const CgroupSet& cgroups)
+{
+    if (!request.shell)
+        for (const auto& fd : request.stdio)
+            if (!fd)
+                return fail(ErrorKind::InvalidArgument, "EXEC needs three file descriptors (stdin, stdout, stderr)",
+                            EINVAL);
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+        return fail_errno("create the exec status socket");
+    ExecLaunch launch;
+    launch.status.reset(sv[0]);
+    UniqueFd child_end(sv[1]);
+
+    pid_t pid = fork();
+    if (pid < 0)
+        return fail_errno("fork the exec helper");
+    if (pid == 0) {
+        launch.status.reset();
+        run_helper(request, leader, leader_pidfd, cgroups.payload_procs(), child_end.get());
+    }
+    launch.helper = pid;
+    int flags = fcntl(launch.status.get(), F_GETFL);
+    fcntl(launch.status.get(), F_SETFL, flags | O_NONBLOCK);
+    return launch;
+}
+
+}  // namespace berth::spawn

@@ -61,6 +61,10 @@ if [[ -z $only || $only == berth ]]; then
     if [[ -z $berthctl ]]; then
         berthctl=$(command -v berthctl || true)
     fi
+    # testhost installs berth into the test host; fall back to the build directory it names.
+    if [[ -z $berthctl && -n ${BERTH_BUILD:-} && -x $BERTH_BUILD/src/ctl/berthctl ]]; then
+        berthctl=$BERTH_BUILD/src/ctl/berthctl
+    fi
     if [[ -z $berthctl || ! -x $berthctl ]]; then
         skip berth "berthctl not found in the test host (give --berthctl PATH)"
     elif ! out=$("$berthctl" list 2>&1); then

@@ -151,6 +151,8 @@ tl::expected<Payload, LaunchError> launch_payload(const StartConfig& config, con
         return launch_fail(std::move(reason), std::move(error));
     };
 
+    payload.mount_ns.reset(open(("/proc/" + std::to_string(pid) + "/ns/mnt").c_str(), O_RDONLY | O_CLOEXEC));
+
     const std::string map = "0 " + std::to_string(config.uid_base) + " " + std::to_string(config.uid_size) + "\n";
     for (const char* file : {"uid_map", "gid_map"})
         if (auto r = write_text_file("/proc/" + std::to_string(pid) + "/" + file, map); !r)

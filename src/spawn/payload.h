@@ -21,6 +21,9 @@ struct Payload {
     pid_t pid = -1;             // as seen by berth-spawn
     UniqueFd pidfd;
     uint64_t started_usec = 0;  // CLOCK_REALTIME, when the exec succeeded
+    // A reference to its mount namespace: tearing that down waits for an RCU grace period (ms), which would
+    // otherwise happen in the dying init before we learn of its exit. We drop it after reporting.
+    UniqueFd mount_ns;
 };
 
 struct LaunchError {

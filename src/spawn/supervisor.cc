@@ -220,6 +220,7 @@ void Supervisor::on_payload_died(int wait_status)
     if ((guest_reboot || reboot_requested_) && !terminating_) {
         reboot_requested_ = false;
         // Same settings, new namespaces; the scope, cgroups, console and socket stay.
+        Payload old = std::move(payload_);
         auto launched = launch_payload(config_, *console_, cgroups_);
         if (launched) {
             payload_ = std::move(*launched);
@@ -227,6 +228,7 @@ void Supervisor::on_payload_died(int wait_status)
                        "started=" + std::to_string(payload_.started_usec)});
             return;
         }
+        payload_ = std::move(old);
         log_error(launched.error().error.context("restart the container"));
     }
     std::string reason = "exited";
@@ -241,11 +243,13 @@ void Supervisor::finish(int status, const std::string& reason)
     done_ = true;   // also keeps finish_job_if_done() from erasing jobs while we walk them
     const std::string status_field = "status=" + std::to_string(status);
     const std::string reason_field = "reason=" + reason;
+    console_->drain();
+    // Tell the listeners first (they are waiting), then leave the record for a berthd that is not running.
+    broadcast({std::string(sp::kExited), status_field, reason_field});
     if (auto r = write_file_atomic(config_.runtime_dir + "/" + std::string(sp::kExitStatusFile),
                                    status_field + "\n" + reason_field + "\n", 0600); !r)
         log_error(r.error());
-    console_->drain();
-    broadcast({std::string(sp::kExited), status_field, reason_field});
+    payload_.mount_ns.reset();
 
     // The pid namespace is gone with its init; whatever joined the cgroup some other way goes now.
     cgroups_.kill_payload();

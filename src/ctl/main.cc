@@ -109,6 +109,6 @@ int main(int argc, char** argv)
     }
     const Verb* verb = find_verb(name);
     if (!verb)
-        return report_usage("unknown verb '" + name + "'", "");
+        return report_usage("unknown verb '" + name + "'", consumed == 2 ? "image" : "");
     return run_verb(*verb, std::vector<std::string>(args.begin() + static_cast<std::ptrdiff_t>(consumed), args.end()));
 }

@@ -30,9 +30,10 @@ const OptionSpec* find_short(const std::vector<OptionSpec>& specs, char c)
 
 Result<> record(ParsedArgs& out, const OptionSpec& spec, std::string value)
 {
+    // A repeated single-value option: the last one wins, as with getopt, so scripts can override a default.
     auto& values = out.options[std::string(spec.long_name)];
-    if (!values.empty() && !spec.repeatable && spec.takes_value)
-        return fail(ErrorKind::InvalidArgument, "option '--" + std::string(spec.long_name) + "' given more than once");
+    if (!spec.repeatable)
+        values.clear();
     values.push_back(std::move(value));
     return {};
 }

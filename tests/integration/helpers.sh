@@ -10,16 +10,25 @@
 : "${BERTH_CONFIG:=/etc/berth/berthd.toml}"
 
 # ---------------------------------------------------------------------------------------------------------------
-# Failing and asserting. lib.sh provides assert_eq/assert_contains; these fallbacks only exist so that a file can be
-# sourced on its own (bash -n, or a quick run by hand) and take effect only when lib.sh did not define them.
+# Failing and asserting. lib.sh provides assert_eq/assert_contains/assert_not_contains; the fallbacks below only
+# exist so that a file can be sourced on its own (bash -n, or a quick run by hand).
 
+# h_fail MESSAGE: end the test as failed, naming the test file's line that called into these helpers.
 h_fail() {
-    echo "FAIL: $*" >&2
+    local i where=""
+    for ((i = 1; i < ${#BASH_SOURCE[@]}; i++)); do
+        case "${BASH_SOURCE[$i]##*/}" in
+            helpers.sh | lib.sh) ;;
+            *) where="${BASH_SOURCE[$i]##*/}:${BASH_LINENO[$((i - 1))]}"; break ;;
+        esac
+    done
+    echo "assertion failed at ${where:-?}: $*" >&2
     exit 1
 }
 
+# h_skip MESSAGE: note that one check of a test was skipped (the test goes on).
 h_skip() {
-    echo "SKIP: $*" >&2
+    echo "skipped check: $*" >&2
 }
 
 if ! declare -F assert_eq >/dev/null; then
@@ -32,10 +41,11 @@ if ! declare -F assert_contains >/dev/null; then
         [[ "$1" == *"$2"* ]] || h_fail "${3:-output}: expected to contain '$2', got: $1"
     }
 fi
-
-assert_not_contains() {   # HAYSTACK NEEDLE [WHAT]
-    [[ "$1" != *"$2"* ]] || h_fail "${3:-output}: must not contain '$2', got: $1"
-}
+if ! declare -F assert_not_contains >/dev/null; then
+    assert_not_contains() {   # HAYSTACK NEEDLE [WHAT]
+        [[ "$1" != *"$2"* ]] || h_fail "${3:-output}: must not contain '$2', got: $1"
+    }
+fi
 
 # expect_fail SUBSTRING CMD...: CMD must exit non-zero and print an error on stderr that contains SUBSTRING
 # (case-insensitive; "" only requires a non-empty message). The error text is kept in $H_STDERR.
@@ -59,6 +69,7 @@ expect_status() {
     outfile=$(mktemp)
     errfile=$(mktemp)
     "$@" >"$outfile" 2>"$errfile" || rc=$?
+    # shellcheck disable=SC2034 # read by callers
     H_STDOUT=$(cat "$outfile")
     H_STDERR=$(cat "$errfile")
     rm -f "$outfile" "$errfile"
@@ -108,12 +119,26 @@ _H_TMPDIRS=()
 _H_PIDS=()
 _H_SEQ=0
 
-# Installs the cleanup trap once per test subshell.
+# Registers the cleanup once per test process: through lib.sh's on_exit when there is one (run-all's EXIT trap
+# runs it), else with a trap of our own.
 _h_arm() {
     [[ "${_H_ARMED:-}" == "$BASHPID" ]] && return 0
     _H_ARMED=$BASHPID
     _H_CONTAINERS=() _H_IMAGES=() _H_TMPDIRS=() _H_PIDS=()
-    trap h_cleanup EXIT
+    if declare -F on_exit >/dev/null; then
+        on_exit h_cleanup
+    else
+        trap h_cleanup EXIT
+    fi
+}
+
+# Containers are also written to run-all's list (BERTH_TEST_NAMES), which removes them even when the test was
+# killed by its timeout and no trap ran.
+_h_track_name() {
+    _H_CONTAINERS+=("$1")
+    if [[ -n "${BERTH_TEST_NAMES:-}" ]]; then
+        echo "$1" >>"$BERTH_TEST_NAMES"
+    fi
 }
 
 # new_container VAR PREFIX: a fresh, valid, unused container name in $VAR, removed (with --force) at the end.
@@ -121,13 +146,13 @@ new_container() {
     _h_arm
     _H_SEQ=$((_H_SEQ + 1))
     printf -v "$1" '%s-%d-%d%d' "$2" "$BASHPID" "$_H_SEQ" "$RANDOM"
-    _H_CONTAINERS+=("${!1}")
+    _h_track_name "${!1}"
 }
 
 # track_container NAME: remove a container the test did not name itself (e.g. made by `run` without --name).
 track_container() {
     _h_arm
-    _H_CONTAINERS+=("$1")
+    _h_track_name "$1"
 }
 
 # new_image VAR PREFIX: a fresh image name, removed at the end if the test imported it.
@@ -141,7 +166,7 @@ new_image() {
 # new_tmpdir VAR: a scratch directory, deleted at the end.
 new_tmpdir() {
     _h_arm
-    printf -v "$1" '%s' "$(mktemp -d /tmp/berth-itest.XXXXXX)"
+    printf -v "$1" '%s' "$(mktemp -d "${BERTH_TEST_TMP:-/tmp}/itest.XXXXXX")"
     _H_TMPDIRS+=("${!1}")
 }
 

@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2016 # single-quoted scripts run inside the container
 # Bad input gets a clear, typed error and changes nothing: names, settings, limits, states, unknown objects,
 # broken tarballs. Errors are checked twice: berthctl must fail with a message on stderr, and the bus call must
 # answer the right org.berth1.Error.* name.

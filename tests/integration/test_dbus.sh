@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2016 # single-quoted scripts run inside the container
 # The D-Bus API as a client other than berthctl sees it: introspection, ObjectManager, signals, the methods of
 # org.berth1.Container called directly, typed error names, and the bus policy for non-root callers.
 source "$(dirname "${BASH_SOURCE[0]}")/helpers.sh"

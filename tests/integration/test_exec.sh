@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2016 # single-quoted scripts run inside the container
 # berthctl exec and shell: exit codes, stdio passing, errors, and the daemon staying responsive meanwhile.
 source "$(dirname "${BASH_SOURCE[0]}")/helpers.sh"
 

@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2016 # single-quoted scripts run inside the container
 # Images: the built-in busybox image, import of plain/gzip/xz/zstd tarballs made here from a small tree (with a
 # file owned by uid 1000), containers from an imported image, and image removal.
 source "$(dirname "${BASH_SOURCE[0]}")/helpers.sh"
@@ -89,7 +90,7 @@ test_container_from_imported_image() {
 }
 
 test_import_duplicate_and_remove_missing() {
-    local d img before
+    local d img
     new_tmpdir d
     new_image img im-dup
     make_rootfs_tree "$d/tree"

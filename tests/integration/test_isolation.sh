@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2016 # single-quoted scripts run inside the container
 # What a container is isolated by: namespaces, id mapping (checked from both sides), hostname, /dev, /sys,
 # capabilities, seccomp and network.
 source "$(dirname "${BASH_SOURCE[0]}")/helpers.sh"

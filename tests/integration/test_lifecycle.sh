@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2016 # single-quoted scripts run inside the container
 # Container lifecycle through berthctl: create, start, status, list, poweroff, reboot, terminate, kill, remove,
 # command mode, run, and the exit status of PID 1. Checked against the bus properties and systemd's view.
 source "$(dirname "${BASH_SOURCE[0]}")/helpers.sh"

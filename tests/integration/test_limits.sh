@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2016 # single-quoted scripts run inside the container
 # Resource limits: given at create, applied as properties of berth-NAME.scope, visible in the scope's cgroup from
 # the host side (cgroup v1 controllers on this hybrid machine, or the unified hierarchy), changed live by
 # set-limits, kept across restarts, enforced, and live usage read back over D-Bus.

@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2016 # single-quoted scripts run inside the container
 # berthd can crash, stop or restart at any time without touching running containers; a new berthd (started by
 # D-Bus activation or by systemctl) finds them again, and every definition persists.
 source "$(dirname "${BASH_SOURCE[0]}")/helpers.sh"

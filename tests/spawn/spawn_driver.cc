@@ -310,6 +310,23 @@ void test_boot_mode()
           state ? show(*state) : "");
 
     check(exec_in({"true"}) == 0, "boot: EXEC true -> 0");
+    {
+        // In a (stand-in) scope: berth-spawn in supervisor/, the container in payload/, which its cgroup
+        // namespace shows as "/". Outside a scope nothing moves.
+        auto mine = read_file("/proc/self/cgroup").value_or("");
+        bool in_scope = mine.find("berth-t1.scope\n") != std::string::npos;
+        auto theirs = read_file("/proc/" + std::to_string(leader) + "/cgroup").value_or("");
+        auto spawn = read_file("/proc/" + std::to_string(s.pid) + "/cgroup").value_or("");
+        std::string inside;
+        exec_in({"cat", "/proc/self/cgroup"}, &inside);
+        if (in_scope)
+            check(theirs.find("0::/" ) != std::string::npos && theirs.find("berth-t1.scope/payload\n") != std::string::npos &&
+                      spawn.find("berth-t1.scope/supervisor\n") != std::string::npos &&
+                      inside.find("0::/\n") != std::string::npos,
+                  "boot: payload and supervisor cgroups, cgroup namespace rooted at payload", theirs + spawn + inside);
+        else
+            check(inside.find("0::/\n") != std::string::npos, "boot: cgroup namespace shows /", inside);
+    }
     check(exec_in({"sh", "-c", "exit 7"}) == 7, "boot: EXEC sh -c 'exit 7' -> 7");
     std::string out;
     int status = exec_in({"sh", "-c", "id -u; hostname; echo $$; cat /proc/1/cmdline"}, &out);

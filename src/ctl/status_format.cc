@@ -135,14 +135,15 @@ std::string format_status(const ContainerStatus& s, uint64_t now_usec)
                                 (s.idmap_mode.empty() ? std::string() : ", " + s.idmap_mode) + ")");
     }
 
+    // Usage is only meaningful while the scope exists; a stopped container shows "-" and its limits.
     const bool running = s.state != "stopped";
-    std::string memory = running ? format_size(s.memory_current) + " " : std::string();
+    std::string memory = (running ? format_size(s.memory_current) : std::string("-")) + " ";
     memory += "(max: " + format_size(s.memory_max) + ", high: " + format_size(s.memory_high) + ")";
     line(out, "Memory", memory);
-    std::string cpu = running ? format_cpu_time(s.cpu_usage_nsec) + " " : std::string();
+    std::string cpu = (running ? format_cpu_time(s.cpu_usage_nsec) : std::string("-")) + " ";
     cpu += "(quota: " + cpus_text(s.cpus) + (s.cpu_weight ? ", weight: " + std::to_string(s.cpu_weight) : "") + ")";
     line(out, "CPU", cpu);
-    std::string tasks = running ? std::to_string(s.tasks_current) + " " : std::string();
+    std::string tasks = (running ? std::to_string(s.tasks_current) : std::string("-")) + " ";
     tasks += "(max: " + limit(s.tasks_max) + ")";
     line(out, "Tasks", tasks);
     if (s.io_weight)

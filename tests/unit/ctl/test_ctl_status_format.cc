@@ -87,7 +87,7 @@ BOOST_AUTO_TEST_CASE(stopped_container_shows_exit_status)
     BOOST_TEST(contains(out, "State: stopped\n"));
     BOOST_TEST(contains(out, "Exit status: 3"));
     BOOST_TEST(!contains(out, "Leader:"));
-    BOOST_TEST(contains(out, "Tasks: (max: infinity)"));
+    BOOST_TEST(contains(out, "Tasks: - (max: infinity)"));
     s.exit_status = -1;
     BOOST_TEST(!contains(format_status(s, 0), "Exit status"));
 }

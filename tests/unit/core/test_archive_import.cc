@@ -7,7 +7,9 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <random>
+#include <thread>
 #include <vector>
 
 #include "base/fs.h"
@@ -248,6 +250,29 @@ BOOST_AUTO_TEST_CASE(truncated_garbage_and_empty_inputs_are_refused)
 
     auto none = make_tar(f.t.path + "/none.tar", {}, Filter::Gzip);  // a valid archive with no entries
     expect_refused(import_file(f.store, none, "none"), f.pool, "tarball is empty");
+}
+
+BOOST_AUTO_TEST_CASE(imports_from_a_pipe)
+{
+    // berthctl may hand the daemon a pipe (stdin) rather than a file: extraction must stream.
+    Fixture f;
+    auto content = *read_file(make_tar(f.t.path + "/s.tar.xz", sample_root(), Filter::Xz));
+    int fds[2];
+    BOOST_REQUIRE(pipe2(fds, O_CLOEXEC) == 0);
+    UniqueFd read_end(fds[0]);
+    std::thread writer([fd = fds[1], &content] {
+        for (size_t done = 0; done < content.size();) {
+            ssize_t n = write(fd, content.data() + done, std::min<size_t>(content.size() - done, 1000));
+            if (n <= 0)
+                break;
+            done += static_cast<size_t>(n);
+        }
+        close(fd);
+    });
+    auto r = f.store.import_tarball(read_end.get(), "streamed");
+    writer.join();
+    BOOST_REQUIRE_MESSAGE(r.has_value(), (r ? "" : r.error().describe()));
+    BOOST_TEST(*read_file(f.store.image_root("streamed") + "/etc/os-release") == "ID=test\n");
 }
 
 BOOST_AUTO_TEST_CASE(names_are_checked_first)

@@ -46,8 +46,10 @@ measure() {
         skip "$id" "hyperfine failed (a run of \`$*\` exited non-zero)"
         return
     fi
+    # hyperfine's file has no final newline: add one, or the end marker would share the JSON's last line.
     echo "BENCH-JSON-BEGIN $id"
     cat "$tmp/$id.json"
+    echo
     echo "BENCH-JSON-END $id"
 }
 

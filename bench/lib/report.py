@@ -56,8 +56,12 @@ def merge_rounds(directory):
     for name in sorted(os.listdir(directory)):
         if not name.endswith(".json"):
             continue
-        with open(os.path.join(directory, name), encoding="utf-8") as f:
-            data = json.load(f)
+        try:
+            with open(os.path.join(directory, name), encoding="utf-8") as f:
+                data = json.load(f)
+        except (OSError, ValueError) as e:
+            print(f"report: skipping {os.path.join(directory, name)}: {e}", file=sys.stderr)
+            continue
         for result in data.get("results", []):
             n = len(result.get("times", []))
             times += result.get("times", [])

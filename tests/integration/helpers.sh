@@ -206,8 +206,20 @@ h_cleanup() {
 # ---------------------------------------------------------------------------------------------------------------
 # Reading state through the bus (busctl), independent of berthctl's output format.
 
+# bus ARGS...: busctl with a time limit. Options go before the verb; a "--" is put after the verb so that
+# arguments starting with "-" (names like "-x", "sh -c", negative numbers) are not taken for options.
+# busctl (systemd 252) cannot pass file descriptors ("h"), so Exec, StartAttached and ImportImage are
+# only called through berthctl.
 bus() {
-    timeout -k 5 "$BERTH_CMD_TIMEOUT" busctl "$@"
+    local a args=() verb=""
+    for a in "$@"; do
+        args+=("$a")
+        if [[ -z "$verb" && "$a" != -* ]]; then
+            verb=$a
+            args+=(--)
+        fi
+    done
+    timeout -k 5 "$BERTH_CMD_TIMEOUT" busctl "${args[@]}"
 }
 
 container_exists() {
@@ -268,22 +280,28 @@ wait_leader_changed() {
 # cmd_error_name CMD...: runs CMD (a D-Bus call that must fail) and prints the D-Bus error name of the reply.
 # busctl prints only the message, so the name is read from a bus monitor (root only) started first.
 cmd_error_name() {
-    local mon rc=0 mpid name=""
+    local mon err rc=0 mpid name=""
     mon=$(mktemp)
+    err=$(mktemp)
     dbus-monitor --system "type='error'" >"$mon" 2>&1 &
     mpid=$!
     # The monitor is ready once it became a monitor: the bus then takes its unique name away (NameLost).
     wait_until 3 grep -q NameLost "$mon" || sleep 0.5
-    "$@" >/dev/null 2>&1 || rc=$?
+    "$@" >/dev/null 2>"$err" || rc=$?
     if ((rc != 0)); then
-        wait_until 3 grep -q 'error_name=' "$mon"
-        name=$(grep -o 'error_name=[^ ]*' "$mon" | tail -n 1 | cut -d= -f2)
+        wait_until 3 grep -q 'error_name=' "$mon" || true
+        name=$(grep -o 'error_name=[^ ]*' "$mon" | tail -n 1 | cut -d= -f2 || true)
     fi
-    kill "$mpid" 2>/dev/null
-    wait "$mpid" 2>/dev/null
-    rm -f "$mon"
-    ((rc != 0)) || h_fail "$* succeeded, expected a D-Bus error"
-    echo "${name:-unknown}"
+    kill "$mpid" 2>/dev/null || true
+    wait "$mpid" 2>/dev/null || true
+    if ((rc == 0)); then
+        rm -f "$mon" "$err"
+        h_fail "$* succeeded, expected a D-Bus error"
+    fi
+    # No error on the bus: the call failed before it was sent; say why.
+    [[ -n "$name" ]] || name="(no D-Bus error: $(head -c 300 "$err"))"
+    rm -f "$mon" "$err"
+    echo "$name"
 }
 
 # bus_error_name BUSCTL-ARGS...: the error name `busctl BUSCTL-ARGS` gets.

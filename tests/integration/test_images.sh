@@ -97,8 +97,6 @@ test_import_duplicate_and_remove_missing() {
     tar -C "$d/tree" --numeric-owner -cf "$d/root.tar" .
     bctl image import "$d/root.tar" "$img"
     expect_fail "$img" bctl image import "$d/root.tar" "$img"
-    expect_bus_error AlreadyExists call org.berth1 /org/berth1 org.berth1.Manager ImportImage hs 3 "$img" \
-        3<"$d/root.tar"
     expect_fail busybox bctl image import "$d/root.tar" busybox
     assert_eq builtin "$(_image_field busybox origin)" "busybox after a refused import over it"
     bctl image remove "$img"
@@ -111,9 +109,8 @@ test_import_from_stdin_or_pipe() {
     new_tmpdir d
     new_image img im-pipe
     make_rootfs_tree "$d/tree"
-    # The daemon reads from the fd it is given: a pipe works as well as a file.
-    tar -C "$d/tree" --numeric-owner -cz . |
-        bus call org.berth1 /org/berth1 org.berth1.Manager ImportImage hs 0 "$img" >/dev/null
+    # The daemon reads from the fd it is given: a pipe (not seekable, size unknown) works as well as a file.
+    tar -C "$d/tree" --numeric-owner -cz . | bctl image import /dev/stdin "$img"
     assert_eq import "$(_image_field "$img" origin)" "image imported from a pipe"
     assert_eq "berth test image" "$(bctl run --rm --image "$img" -- /bin/cat /data/owned)" "content of $img"
 }

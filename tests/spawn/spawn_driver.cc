@@ -79,7 +79,7 @@ std::string read_all(int fd, int timeout_ms = 5000)
 }
 
 struct Options {
-    std::string spawn, rootfs, shifted_rootfs, runtime;
+    std::string spawn, rootfs, shifted_rootfs, runtime, overlay_rootfs;
     int bench = 0;
 };
 Options opt;
@@ -418,6 +418,48 @@ void test_boot_mode()
           log ? *log : "");
 }
 
+// berthd may restart at any time: losing the control connection must not stop the container.
+void test_control_loss()
+{
+    Spawned s = spawn_supervisor();
+    (void)send_message(s.control.get(), start_fields(opt.rootfs, "boot", "mount", {}, false));
+    auto started = receive(s.control.get());
+    if (!started || started->verb() != "STARTED") {
+        check(false, "control loss: STARTED", started ? show(*started) : "");
+        kill(s.pid, SIGTERM);
+        s.wait();
+        return;
+    }
+    s.control.reset();
+    UniqueFd watch = connect_supervisor();
+    (void)send_message(watch.get(), {"WATCH"});
+    auto state = receive(watch.get());
+    check(state && state->verb() == "STATE" && exec_in({"true"}) == 0,
+          "control loss: container keeps running, WATCH and EXEC work");
+    Result<Message> exited = fail(ErrorKind::Failed, "no EXITED", ETIMEDOUT);
+    for (int i = 0; i < 20 && !exited; ++i) {
+        kill(std::atoi(started->get("leader").c_str()), SIGUSR2);
+        exited = receive(watch.get(), 1000);
+        if (!exited && exited.error().code != ETIMEDOUT)
+            break;
+    }
+    if (!exited)
+        kill(s.pid, SIGTERM);
+    check(exited && exited->verb() == "EXITED", "control loss: the watcher gets EXITED",
+          exited ? show(*exited) : exited.error().describe());
+    check(s.wait() == 0, "control loss: berth-spawn exits 0");
+}
+
+// A file system that refuses idmapped mounts (overlayfs) must answer reason=idmap-unsupported.
+void test_idmap_unsupported()
+{
+    if (opt.overlay_rootfs.empty())
+        return;
+    auto [reply, out] = run_command(opt.overlay_rootfs, "mount", {"/bin/true"});
+    check(reply.verb() == "FAILED" && reply.get("reason") == "idmap-unsupported",
+          "idmap refused -> FAILED reason=idmap-unsupported", show(reply));
+}
+
 void bench(int n)
 {
     std::vector<double> times;
@@ -449,6 +491,8 @@ int main(int argc, char** argv)
             opt.shifted_rootfs = value;
         else if (key == "--runtime")
             opt.runtime = value;
+        else if (key == "--overlay-rootfs")
+            opt.overlay_rootfs = value;
         else if (key == "--bench")
             opt.bench = std::atoi(value.c_str());
     }
@@ -467,6 +511,8 @@ int main(int argc, char** argv)
     test_security();
     test_ownership();
     test_boot_mode();
+    test_control_loss();
+    test_idmap_unsupported();
     if (opt.bench > 0)
         bench(opt.bench);
     std::printf("%d passed, %d failed\n", passed, failed);

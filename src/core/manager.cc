@@ -4,6 +4,7 @@
 #include <sys/epoll.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <algorithm>
 
@@ -11,6 +12,7 @@
 #include "base/names.h"
 #include "base/reverter.h"
 #include "base/spawn_protocol.h"
+#include "core/payload_signal.h"
 #include "core/supervisor_client.h"
 
 namespace berth {
@@ -54,8 +56,29 @@ std::vector<int> raw_fds(const StdioFds& fds)
 struct Manager::ExecSession {
     UniqueFd connection;
     EventSource watch;
+    UniqueFd stderr_fd;  // where "command not found" goes, as a shell would print it
     ExitCallback done;
 };
+
+namespace {
+
+// A command that cannot be executed ends like it does under sh or nsenter: a message on its stderr and status 127
+// (not found) or 126 (not executable). Other failures (joining the namespaces) are errors of the call.
+Result<int> exec_failure(const Message& reply, int stderr_fd)
+{
+    const int code = std::atoi(reply.get("code").c_str());
+    const bool not_found = code == ENOENT || code == ENOTDIR;
+    const bool not_executable = code == EACCES || code == ENOEXEC || code == EISDIR;
+    if (reply.get("reason") != "exec" && !not_found && !not_executable)
+        return fail(error_from_failed(reply, "exec"));
+    if (stderr_fd >= 0) {
+        std::string line = "berth: " + reply.get("message") + "\n";
+        (void)!::write(stderr_fd, line.data(), line.size());
+    }
+    return not_found ? 127 : 126;
+}
+
+}  // namespace
 
 Manager::Manager(Deps deps)
     : deps_(deps), idmap_(deps.config.idmap_first, deps.config.idmap_count, deps.config.idmap_size)
@@ -221,7 +244,7 @@ Result<> Manager::start_container(Container& c, StdioFds* stdio)
     auto r = launch(c, stdio);
     if (!r && r.error().message == sp::kReasonIdmapUnsupported) {
         // The file system refused idmapped mounts: shift the root once, record it, and try again.
-        if (auto shifted = deps_.images.shift_container_root(c.spec.name, c.spec.idmap_base); !shifted) {
+        if (auto shifted = deps_.images.shift_container_root(c.spec.name, c.spec.idmap_base, c.spec.idmap_size); !shifted) {
             c.state = ContainerState::Stopped;
             return fail(shifted.error().context("shift the root of container " + c.spec.name));
         }
@@ -433,7 +456,8 @@ Result<> Manager::kill(const std::string& name, const std::string& whom, int sig
             return fail_errno("signal init of container " + name);
         return {};
     }
-    return deps_.units.kill_unit(c->unit(), "all", signal);
+    // Not KillUnit(all): that would hit the supervisor too, and nobody would be left to say how PID 1 ended.
+    return signal_payload(c->leader, signal);
 }
 
 Result<> Manager::remove(const std::string& name, bool force)
@@ -509,6 +533,7 @@ Result<> Manager::exec(const std::string& name, std::vector<std::string> argv, s
     const uint64_t id = next_exec_id_++;
     auto session = std::make_unique<ExecSession>();
     session->done = std::move(done);
+    session->stderr_fd = std::move(stdio[2]);
     auto watch = deps_.loop.add_io(conn.get(), EPOLLIN, [this, id](uint32_t) {
         auto it = execs_.find(id);
         if (it == execs_.end())
@@ -520,7 +545,7 @@ Result<> Manager::exec(const std::string& name, std::vector<std::string> argv, s
         if (message && message->verb() == sp::kExecExited)
             outcome = std::atoi(message->get("status").c_str());
         else if (message && message->verb() == sp::kFailed)
-            outcome = fail(error_from_failed(*message, "exec"));
+            outcome = exec_failure(*message, it->second->stderr_fd.get());
         auto finished = std::move(it->second);
         execs_.erase(it);
         finished->done(std::move(outcome));

@@ -106,8 +106,9 @@ Error error_from_failed(const Message& reply, const std::string& what)
 {
     Error error;
     error.kind = ErrorKind::Failed;
-    error.code = std::atoi(reply.get("code").c_str());
     std::string message = reply.get("message");
+    // The supervisor's message already ends with the errno text; keep the code only when there is no message.
+    error.code = message.empty() ? std::atoi(reply.get("code").c_str()) : 0;
     error.message = what + (message.empty() ? "" : ": " + message);
     return error;
 }

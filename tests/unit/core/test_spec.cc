@@ -215,7 +215,7 @@ BOOST_AUTO_TEST_CASE(refuses_invalid_values)
     const std::string top = "name = \"a\"\nimage = \"b\"\nmode = \"boot\"\n";
     expect_refused(with(top, "base = 524288\nsize = 0\n"), "idmap.size");
     expect_refused(with(top, "base = 0\nsize = 65536\n"), "idmap.base");
-    expect_refused(with(top, "base = 4294967295\nsize = 1\n"), "idmap.base");
+    expect_refused(with(top, "base = 4294967295\nsize = 1\n"), "idmap");
     expect_refused(with(top, "base = 4294901760\nsize = 65536\n"), "4294967295");
     expect_refused(with(top, "size = 65536\n"), "missing key 'idmap.base'");
     expect_refused(with(top, "base = 524288\n"), "missing key 'idmap.size'");

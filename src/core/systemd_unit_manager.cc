@@ -78,10 +78,10 @@ Error bus_failure(const BusError& error, int r, std::string what)
     return Error{ErrorKind::Failed, r < 0 ? -r : EIO, std::move(what)};
 }
 
+// GetUnit, StopUnit, KillUnit and SetUnitProperties all answer NoSuchUnit for a unit that is not loaded.
 bool is_no_such_unit(const BusError& error)
 {
-    return error.has_name("org.freedesktop.systemd1.NoSuchUnit") ||
-           error.has_name("org.freedesktop.systemd1.LoadFailed");
+    return error.has_name("org.freedesktop.systemd1.NoSuchUnit");
 }
 
 }  // namespace
@@ -259,7 +259,7 @@ struct SystemdUnitManager::Impl {
         return value;
     }
 
-    // StopUnit(unit, "replace"); true when a stop job was queued, false when the unit is not loaded.
+    // StopUnit(unit, "replace"): the path of the stop job, or "" when the unit is not loaded.
     Result<std::string> queue_stop(const std::string& unit)
     {
         bool missing = false;
@@ -303,6 +303,7 @@ struct SystemdUnitManager::Impl {
         if (result != "done" && result != "canceled")
             return fail(ErrorKind::Failed, what + ": systemd's stop job finished with result '" + result + "'");
         // An inactive transient unit is unloaded on systemd's next loop iteration (CollectMode=inactive-or-failed).
+        // A unit that stays loaded (not ours, or still referenced) is stopped all the same: not an error.
         BERTH_TRY(wait_until([&] { return removed_units.count(unit) > 0; }, now_usec() + kGcTimeoutUsec, what));
         return {};
     }
@@ -424,7 +425,7 @@ Result<std::unique_ptr<SystemdUnitManager>> SystemdUnitManager::open_address(con
     sd_bus* bus = manager->impl_->bus.get();
     const std::string what = "connect to bus " + address;
     if ((r = sd_bus_set_address(bus, address.c_str())) < 0 || (r = sd_bus_set_bus_client(bus, 1)) < 0 ||
-        (r = sd_bus_set_trusted(bus, 0)) < 0 || (r = sd_bus_start(bus)) < 0)
+        (r = sd_bus_start(bus)) < 0)
         return fail_errno(-r, what);
     manager->impl_->event = event;
     if (event) {
@@ -447,8 +448,7 @@ Result<> SystemdUnitManager::start_scope(const ScopeRequest& req)
 
     Impl& impl = *impl_;
     Impl::Watch watch(impl, req.unit);
-    bool unused = false;
-    auto reply = impl.call_manager("StartTransientUnit", what, &unused,
+    auto reply = impl.call_manager("StartTransientUnit", what, nullptr,
                                    [&](sd_bus_message* m) { return append_scope_request(m, req); });
     if (!reply) {
         Error e = std::move(reply).error();
@@ -458,12 +458,11 @@ Result<> SystemdUnitManager::start_scope(const ScopeRequest& req)
                                "active or being stopped; stop it or wait until it is gone)";
         return fail(std::move(e));
     }
-    if (unused)  // NoSuchUnit cannot answer StartTransientUnit; keep it an error if it ever does
-        return fail(ErrorKind::Failed, what + ": systemd answered that the unit does not exist");
 
     auto failed = [&](Error e) -> Result<> {
         // Leave nothing behind: the scope came into being, so stop it (its process is the caller's to reap).
-        (void)impl.stop(req.unit);
+        if (auto stopped = impl.stop(req.unit); !stopped)
+            e.message += " (and stopping the scope failed too: " + stopped.error().describe() + ")";
         return fail(std::move(e));
     };
     auto job = impl.job_path(reply->get(), what);

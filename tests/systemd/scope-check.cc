@@ -1,7 +1,7 @@
 // Privileged check of SystemdUnitManager against a real systemd. Run it INSIDE a systemd host (the private test
 // host of tests/testhost), as root, because PIDs in StartTransientUnit are read in systemd's pid namespace:
 //
-//   scope-check [--iterations N] [--address unix:path=...]
+//   scope-check [--iterations N] [--quick] [--address unix:path=...]
 //
 // Each iteration: fork a child that blocks on a pipe, start_scope() it as berth-check.scope with limits, check the
 // child's cgroup and the limit files, set_limits() live, usage(), kill_unit() + stop_unit(), then start the same
@@ -29,6 +29,7 @@ namespace {
 
 const std::string kUnit = "berth-check.scope";
 int failures = 0;
+bool skip_slow = false;  // --quick: skip the 5 s SIGKILL-escalation check
 
 void check(bool ok, const std::string& what)
 {
@@ -49,7 +50,8 @@ bool check_ok(const Result<T>& r, const std::string& what)
     return true;
 }
 
-// A child that waits on a pipe: 'm' = touch 8 MiB (so the scope is charged memory), 'x' = exit.
+// A child that waits on a pipe: 'm' = touch 8 MiB (so the scope is charged memory), 't' = ignore SIGTERM,
+// 'x' = exit.
 // It answers every command with one byte, so the parent knows the memory is in place.
 struct Child {
     pid_t pid = -1;
@@ -77,6 +79,8 @@ struct Child {
             while (read(down[0], &cmd, 1) == 1) {
                 if (cmd == 'x')
                     _exit(0);
+                if (cmd == 't')
+                    signal(SIGTERM, SIG_IGN);
                 if (cmd == 'm') {
                     char* p = static_cast<char*>(std::malloc(8 << 20));
                     if (p)
@@ -260,6 +264,27 @@ void one_iteration(UnitManager& um, Timings& t, bool verbose)
     auto gone = um.usage(kUnit);
     check(check_ok(gone, "usage after stop") && gone->memory_current == 0 && gone->tasks_current == 0,
           "usage of a stopped scope is zero");
+
+    // The same name again right after the stop, and stop_unit() ending a live scope by itself (SIGTERM);
+    // in the first iteration the child ignores SIGTERM, so stop_unit() must escalate to SIGKILL.
+    Child again = Child::fork_blocked();
+    if (!check_ok(um.start_scope(request_for(again.pid)), "start_scope of the same name after stop")) {
+        again.reap(true);
+        return;
+    }
+    const bool escalate = verbose && !skip_slow;
+    const int expected = escalate ? SIGKILL : SIGTERM;
+    if (escalate)
+        check(again.command('t'), "child ignores SIGTERM");
+    t0 = Clock::now();
+    check_ok(um.stop_unit(kUnit), "stop_unit of a live scope");
+    if (escalate)
+        std::printf("stop_unit of a scope ignoring SIGTERM: %.0f ms\n", ms_since(t0));
+    check(waitpid(again.pid, &status, 0) == again.pid && WIFSIGNALED(status) && WTERMSIG(status) == expected,
+          "stop_unit ended the child with signal " + std::to_string(expected));
+    again.pid = -1;
+    active = um.is_active(kUnit);
+    check(check_ok(active, "is_active after the second stop") && !*active, "scope inactive after the second stop");
 }
 
 // Failure paths that must leave nothing behind.
@@ -303,10 +328,12 @@ int main(int argc, char** argv)
         std::string arg = argv[i];
         if (arg == "--iterations" && i + 1 < argc)
             iterations = std::atoi(argv[++i]);
+        else if (arg == "--quick")
+            skip_slow = true;
         else if (arg == "--address" && i + 1 < argc)
             address = argv[++i];
         else {
-            std::fprintf(stderr, "usage: %s [--iterations N] [--address BUS]\n", argv[0]);
+            std::fprintf(stderr, "usage: %s [--iterations N] [--quick] [--address BUS]\n", argv[0]);
             return 2;
         }
     }

@@ -390,14 +390,32 @@ Result<> Manager::poweroff(const std::string& name)
     if (::kill(c->leader, poweroff_signal(c->init)) < 0 && errno != ESRCH)
         return fail_errno("signal init of container " + name);
     c->state = ContainerState::Stopping;
-    auto timer = deps_.loop.add_timer(uint64_t{deps_.config.stop_timeout_sec} * 1000000, [this, name] {
-        if (auto* late = find(name); late && late->state == ContainerState::Stopping)
-            (void)terminate(name);
-    });
-    if (timer)
-        c->stop_timer = std::move(*timer);
+    arm_stop_timer(*c, 1);
     notify_changed(*c, {"State"});
     return {};
+}
+
+// PID 1 of a pid namespace drops signals it has no handler for yet (an init that is still starting), so the
+// poweroff signal is repeated every second until the stop timeout; then the container is terminated.
+void Manager::arm_stop_timer(Container& c, uint32_t second)
+{
+    const std::string name = c.spec.name;
+    auto timer = deps_.loop.add_timer(1000000, [this, name, second] {
+        auto it = containers_.find(name);
+        if (it == containers_.end() || it->second->state != ContainerState::Stopping)
+            return;
+        Container& late = *it->second;
+        if (second >= deps_.config.stop_timeout_sec) {
+            fprintf(stderr, "berthd: container %s did not stop within %us; terminating it\n", name.c_str(),
+                    deps_.config.stop_timeout_sec);
+            (void)terminate(name);
+            return;
+        }
+        ::kill(late.leader, poweroff_signal(late.init));
+        arm_stop_timer(late, second + 1);
+    });
+    if (timer)
+        c.stop_timer = std::move(*timer);
 }
 
 Result<> Manager::reboot(const std::string& name)

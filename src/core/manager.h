@@ -81,6 +81,7 @@ private:
     void attach_control(Container& c);
     void on_control_message(const std::string& name);
     void finish_stop(Container& c, int status, bool supervisor_lost);
+    void arm_stop_timer(Container& c, uint32_t second);
     void reattach(Container& c);
     Result<> remove_container(const std::string& name);
     void notify_changed(const Container& c, std::vector<std::string> properties);

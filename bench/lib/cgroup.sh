@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by bench/run. A private cgroup subtree for the peer tools.
 #
 # This machine's PID 1 is not systemd and its cgroups are hybrid (v1 controllers + name=systemd + cgroup2 without
@@ -25,38 +26,40 @@ cg_mountpoint() {
 
 # Print the directories of cgroup NAME, one per hierarchy, as children of this process's current cgroups.
 cg_dirs() {
-    local name=$1 id ctrls path mnt
-    while IFS=: read -r id ctrls path; do
+    local name=$1 ctrls path mnt
+    while IFS=: read -r _ ctrls path; do
         mnt=$(cg_mountpoint "$ctrls")
         [[ -n $mnt && -d $mnt ]] || continue
         echo "$mnt${path%/}/$name"
     done < /proc/self/cgroup
 }
 
-# Create cgroup NAME in every hierarchy and move process PID (default: the caller's shell) into it.
+# Create the cgroup directories DIR... (from cg_dirs) and move the calling (sub)shell into them.
 cg_enter() {
-    local name=$1 pid=${2:-$BASHPID} dir parent f
-    while read -r dir; do
+    local dir parent f
+    for dir in "$@"; do
         mkdir -p "$dir" || return 1
         parent=${dir%/*}
         # A new cpuset cgroup starts with no cpus and mems: copy the parent's, or no task can join it.
         for f in cpuset.cpus cpuset.mems; do
-            [[ -f $dir/$f && -z $(cat "$dir/$f") ]] && cat "$parent/$f" > "$dir/$f"
+            if [[ -f $dir/$f && -z $(cat "$dir/$f") ]]; then
+                cat "$parent/$f" > "$dir/$f" || return 1
+            fi
         done
-        echo "$pid" > "$dir/cgroup.procs" || return 1
-    done < <(cg_dirs "$name")
+        echo "$BASHPID" > "$dir/cgroup.procs" || return 1
+    done
 }
 
-# Remove cgroup NAME and everything the peers left under it (LXC leaves empty lxc.pivot/lxc.payload.* groups).
-# The caller must already have left it (run the tools in a subshell that entered it). Gives up on a group that
-# still has processes and says so, rather than killing anything.
+# Remove the cgroup directories DIR... and everything the peers left below them (LXC leaves empty lxc.pivot,
+# nspawn its payload/supervisor groups). The caller must already have left them (run the tools in a subshell
+# that entered them). Gives up on a group that still has processes and says so, rather than killing anything.
 cg_remove() {
-    local name=$1 dir sub rc=0
-    while read -r dir; do
+    local dir sub rc=0
+    for dir in "$@"; do
         [[ -d $dir ]] || continue
         while read -r sub; do
             rmdir "$sub" 2>/dev/null || { echo "bench: cannot remove cgroup $sub (still in use?)" >&2; rc=1; }
         done < <(find "$dir" -depth -type d)
-    done < <(cg_dirs "$name")
+    done
     return $rc
 }

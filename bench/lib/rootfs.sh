@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by bench/run. The busybox tree the peers run in.
 #
 # berthd builds its built-in image "busybox" from the same static binary (Debian's busybox-static, /bin/busybox),

@@ -3,7 +3,8 @@
 # inside the test host and prints the median of each step, so a slow end-to-end number can be traced to create,
 # start, the container's exit, or remove. Run it through the test host:
 #   tests/testhost/testhost run --build DIR -- bench/berth-phases.sh [N]
-# Not part of bench/run's report: the steps add berthctl start-up and polling of their own.
+# bench/run adds its table to RESULTS.md. The steps add berthctl start-ups and polling of their own, so they are
+# for finding the slow step, not for comparison with the end-to-end number.
 set -u
 n=${1:-10}
 ctl=$(command -v berthctl) || { echo "berthctl not found" >&2; exit 1; }

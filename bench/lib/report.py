@@ -150,6 +150,21 @@ def main():
         lines.append(f"{target} Not met: berth median {ms(subject)}.")
     lines.append("")
 
+    phases = os.path.join(work, "phases.txt")
+    if os.path.exists(phases):
+        with open(phases, encoding="utf-8") as f:
+            table = [line.rstrip() for line in f if line.strip()]
+        if table and table[0].startswith("step"):
+            lines.append("## Where berth's time goes")
+            lines.append("")
+            lines.append("`bench/berth-phases.sh` in the test host: the work of `berthctl run --rm` as separate verbs "
+                         "(each step also pays one berthctl start and bus connection, about what `list` costs).")
+            lines.append("")
+            lines.append("```")
+            lines.extend(table)
+            lines.append("```")
+            lines.append("")
+
     if skipped:
         lines.append("## Tools that did not run")
         lines.append("")

@@ -87,6 +87,23 @@ Manager::Manager(Deps deps)
 
 Manager::~Manager() = default;
 
+std::string Manager::root_of(const ContainerSpec& spec) const
+{
+    return spec.ephemeral ? deps_.images.image_root(spec.image) : deps_.images.container_root(spec.name);
+}
+
+Result<> Manager::check_image_unused(const std::string& image) const
+{
+    std::string users;
+    for (const auto& [name, c] : containers_)
+        if (c->spec.ephemeral && c->spec.image == image)
+            users += (users.empty() ? "" : ", ") + name;
+    if (!users.empty())
+        return fail(ErrorKind::InvalidState,
+                    "image '" + image + "' is in use by ephemeral container(s) " + users + "; remove them first");
+    return {};
+}
+
 std::string Manager::runtime_dir(const std::string& name) const
 {
     return deps_.config.runtime_dir + "/containers/" + name;
@@ -142,7 +159,7 @@ Result<std::vector<std::string>> Manager::init()
         }
         auto c = std::make_unique<Container>();
         c->spec = std::move(spec);
-        c->init = detect_init(deps_.images.container_root(c->spec.name), c->spec);
+        c->init = detect_init(root_of(c->spec), c->spec);
         auto& ref = *c;
         containers_.emplace(ref.spec.name, std::move(c));
         reattach(ref);
@@ -201,16 +218,18 @@ Result<> Manager::create(const std::string& name, const Settings& settings)
     spec.idmap_mode = IdMapMode::Idmapped;
     spec.created_at = now_usec();
 
-    if (auto r = deps_.images.create_container_root(spec.image, name); !r)
-        return fail(r.error().context("create root of container " + name));
-    revert.add([this, name] { (void)deps_.images.remove_container_root(name); });
+    if (!spec.ephemeral) {
+        if (auto r = deps_.images.create_container_root(spec.image, name); !r)
+            return fail(r.error().context("create root of container " + name));
+        revert.add([this, name] { (void)deps_.images.remove_container_root(name); });
+    }
     if (auto r = deps_.store.save(spec); !r)
         return fail(r.error().context("save definition of container " + name));
     revert.success();
 
     auto c = std::make_unique<Container>();
     c->spec = std::move(spec);
-    c->init = detect_init(deps_.images.container_root(name), c->spec);
+    c->init = detect_init(root_of(c->spec), c->spec);
     auto& ref = *c;
     containers_.emplace(name, std::move(c));
     if (observer_)
@@ -237,11 +256,16 @@ Result<> Manager::start_container(Container& c, StdioFds* stdio)
     if (c.state != ContainerState::Stopped)
         return fail(ErrorKind::InvalidState, "container '" + c.spec.name + "' is already " +
                                                  std::string(kContainerStateTable.to_string(c.state)));
-    if (!deps_.images.container_root_exists(c.spec.name))
+    if (c.spec.ephemeral ? !deps_.images.exists(c.spec.image) : !deps_.images.container_root_exists(c.spec.name))
         return fail(ErrorKind::Failed, "the root file system of container '" + c.spec.name +
                                            "' is missing; remove the container and create it again");
     c.state = ContainerState::Starting;
     auto r = launch(c, stdio);
+    if (!r && r.error().message == sp::kReasonIdmapUnsupported && c.spec.ephemeral) {
+        c.state = ContainerState::Stopped;
+        return fail(ErrorKind::NotSupported, "cannot start ephemeral container '" + c.spec.name +
+                                                 "': the pool's file system refuses idmapped mounts");
+    }
     if (!r && r.error().message == sp::kReasonIdmapUnsupported) {
         // The file system refused idmapped mounts: shift the root once, record it, and try again.
         if (auto shifted = deps_.images.shift_container_root(c.spec.name, c.spec.idmap_base, c.spec.idmap_size); !shifted) {
@@ -295,7 +319,7 @@ Result<> Manager::launch(Container& c, StdioFds* stdio)
         (void)deps_.units.stop_unit(unit);
     });
 
-    StartRequest request{&c.spec, deps_.images.container_root(c.spec.name), dir, stdio != nullptr};
+    StartRequest request{&c.spec, root_of(c.spec), dir, c.spec.ephemeral, stdio != nullptr};
     BERTH_TRY(send_message(supervisor.control.get(), start_message(request),
                            stdio ? raw_fds(*stdio) : std::vector<int>{}));
     auto reply = BERTH_TRY(receive_message_within(supervisor.control.get(), kStartTimeoutMs));
@@ -501,7 +525,7 @@ Result<> Manager::remove_container(const std::string& name)
     Container& c = *it->second;
     // Definition first: a crash after this leaves an orphaned root in the pool, never a definition without a root.
     BERTH_TRY(deps_.store.remove(name));
-    if (auto r = deps_.images.remove_container_root(name); !r)
+    if (auto r = c.spec.ephemeral ? Result<>{} : deps_.images.remove_container_root(name); !r)
         fprintf(stderr, "berthd: container %s removed but its root was not: %s\n", name.c_str(),
                 r.error().describe().c_str());
     idmap_.release(name);

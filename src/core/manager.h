@@ -68,6 +68,8 @@ public:
     // `done` gets the exit status once the container is stopped (at once when it is).
     Result<> wait(const std::string& name, ExitCallback done);
     Result<UnitUsage> usage(const std::string& name);
+    // InvalidState naming the ephemeral containers that run on `image`, if any.
+    Result<> check_image_unused(const std::string& image) const;
 
     const Container* find(const std::string& name) const;
     std::vector<const Container*> containers() const;  // sorted by name
@@ -76,6 +78,8 @@ private:
     struct ExecSession;
     Result<Container*> lookup(const std::string& name);
     std::string runtime_dir(const std::string& name) const;
+    // The tree the container runs on: its own copy, or the shared image for an ephemeral container.
+    std::string root_of(const ContainerSpec& spec) const;
     Result<> start_container(Container& c, StdioFds* stdio);
     Result<> launch(Container& c, StdioFds* stdio);
     void attach_control(Container& c);

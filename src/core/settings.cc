@@ -102,7 +102,7 @@ constexpr LimitKey kLimitKeys[] = {
      }},
 };
 
-const char* const kContainerKeys[] = {"Image", "Boot", "Command", "Environment", "AutoRemove"};
+const char* const kContainerKeys[] = {"Image", "Boot", "Command", "Environment", "AutoRemove", "Ephemeral"};
 
 const LimitKey* find_limit_key(const std::string& key)
 {
@@ -154,6 +154,8 @@ Result<ContainerSpec> spec_from_settings(const std::string& name, const Settings
             spec.environment = BERTH_TRY(as_strings(key, value));
         } else if (key == "AutoRemove") {
             spec.auto_remove = BERTH_TRY(as_bool(key, value));
+        } else if (key == "Ephemeral") {
+            spec.ephemeral = BERTH_TRY(as_bool(key, value));
         } else {
             return invalid("Unknown setting '" + key + "'; known settings: " + container_key_list());
         }

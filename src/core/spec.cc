@@ -179,6 +179,8 @@ Result<ContainerSpec> read_spec(const toml::table& doc, std::string_view origin)
     }
     if (auto v = BERTH_TRY(r.boolean("auto_remove")))
         spec.auto_remove = *v;
+    if (auto v = BERTH_TRY(r.boolean("ephemeral")))
+        spec.ephemeral = *v;
     if (auto v = BERTH_TRY(r.integer("created_at", 0, std::numeric_limits<int64_t>::max())))
         spec.created_at = static_cast<uint64_t>(*v);
     if (auto v = BERTH_TRY(r.integer("last_exit_status", std::numeric_limits<int32_t>::min(),
@@ -242,6 +244,7 @@ std::string spec_to_toml(const ContainerSpec& spec)
     out += "command = " + string_array(spec.command) + "\n";
     out += "environment = " + string_array(spec.environment) + "\n";
     out += "auto_remove = " + std::string(spec.auto_remove ? "true" : "false") + "\n";
+    out += "ephemeral = " + std::string(spec.ephemeral ? "true" : "false") + "\n";
     out += "created_at = " + std::to_string(spec.created_at) + "  # usec since the epoch\n";
     out += "last_exit_status = " + std::to_string(spec.last_exit_status) + "  # -1: never ran or not known\n";
     out += "\n[idmap]  # host uids/gids [base, base + size) map to 0.. inside the container\n";

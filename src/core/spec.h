@@ -31,6 +31,9 @@ struct ContainerSpec {
     std::vector<std::string> command;      // command mode: argv of PID 1
     std::vector<std::string> environment;  // KEY=VALUE
     bool auto_remove = false;
+    // Runs on a volatile overlay of its image (nothing copied at create; everything written is gone when it stops
+    // or reboots). Needs idmapped mounts; the image cannot be removed while such a container exists.
+    bool ephemeral = false;
     Limits limits;
     uint32_t idmap_base = 0;  // first host uid/gid
     uint32_t idmap_size = 0;  // 65536

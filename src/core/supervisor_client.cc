@@ -31,11 +31,10 @@ Result<LaunchedSupervisor> launch_supervisor(const std::string& spawn_path)
     posix_spawnattr_init(&attr);
     sigset_t none;
     sigemptyset(&none);
-    posix_spawnattr_setsigmask(&attr, &none);  // berthd blocks SIGCHLD and others; the supervisor must not inherit it
-    sigset_t defaults;
-    sigfillset(&defaults);
-    posix_spawnattr_setsigdefault(&attr, &defaults);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSID);
+    // berthd blocks SIGCHLD, SIGTERM and SIGINT (sd-event reads them from a signalfd); the supervisor must not
+    // inherit the mask. Dispositions need no reset: berthd installs no signal handlers.
+    posix_spawnattr_setsigmask(&attr, &none);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSID);
 
     std::string fd_arg = "--control-fd=" + std::to_string(sp::kControlFd);
     char* argv[] = {const_cast<char*>(spawn_path.c_str()), fd_arg.data(), nullptr};
@@ -62,6 +61,7 @@ std::vector<std::string> start_message(const StartRequest& request)
         std::string("idmap=") + (spec.idmap_mode == IdMapMode::Idmapped ? "mount" : "shifted"),
         "mode=" + std::string(kContainerModeTable.to_string(spec.mode)),
         std::string("attached=") + (request.attached ? "1" : "0"),
+        std::string("overlay=") + (request.overlay ? "1" : "0"),
     };
     if (spec.mode == ContainerMode::Command)
         for (const auto& arg : spec.command)

@@ -26,6 +26,7 @@ struct StartRequest {
     const ContainerSpec* spec = nullptr;
     std::string rootfs;
     std::string runtime_dir;
+    bool overlay = false;   // rootfs is the shared image: run on a volatile overlay
     bool attached = false;  // the three stdio fds go with the message
 };
 std::vector<std::string> start_message(const StartRequest& request);

@@ -36,6 +36,8 @@ Result<Settings> container_settings(const ParsedArgs& args)
         s["Environment"] = sdbus::Variant(env);
     if (args.has("rm"))
         s["AutoRemove"] = sdbus::Variant(true);
+    if (args.has("ephemeral"))
+        s["Ephemeral"] = sdbus::Variant(true);
     const bool boot = args.has("boot");
     if (boot && !args.rest.empty())
         return fail(ErrorKind::InvalidArgument, "--boot runs the image's init; it cannot be combined with a command");

@@ -124,6 +124,8 @@ std::string format_status(const ContainerStatus& s, uint64_t now_usec)
         line(out, "Mode", s.mode.empty() ? "-" : s.mode);
     if (s.auto_remove)
         line(out, "Auto-remove", "yes");
+    if (s.ephemeral)
+        line(out, "Root", "ephemeral (volatile overlay of the image)");
     if (!s.unit.empty())
         line(out, "Unit", s.unit);
     if (s.leader != 0)

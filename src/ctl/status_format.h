@@ -15,6 +15,7 @@ struct ContainerStatus {
     std::string mode;                  // "boot" or "command"
     std::vector<std::string> command;
     bool auto_remove = false;
+    bool ephemeral = false;
     std::string unit;
     uint32_t leader = 0;
     uint32_t idmap_base = 0;

@@ -75,6 +75,7 @@ ContainerStatus status_from(const std::map<std::string, sdbus::Variant>& p)
     s.mode = property_or<std::string>(p, "Mode", "");
     s.command = property_or<std::vector<std::string>>(p, "Command", {});
     s.auto_remove = property_or<bool>(p, "AutoRemove", false);
+    s.ephemeral = property_or<bool>(p, "Ephemeral", false);
     s.unit = property_or<std::string>(p, "Unit", "");
     s.leader = property_or<uint32_t>(p, "Leader", 0);
     s.idmap_base = property_or<uint32_t>(p, "IdMapBase", 0);
@@ -147,6 +148,8 @@ std::vector<OptionSpec> create_options()
     specs.insert(specs.end(), limits.begin(), limits.end());
     specs.push_back(env_option());
     specs.push_back({"rm", 0, false, false, "", "remove the container when it stops"});
+    specs.push_back({"ephemeral", 0, false, false, "",
+                     "run on a volatile overlay of the image: nothing copied, writes gone at stop"});
     specs.push_back({"boot", 0, false, false, "", "boot the image's init as PID 1 (the default without a command)"});
     return specs;
 }

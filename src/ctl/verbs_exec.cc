@@ -95,7 +95,10 @@ Result<int> do_run(const Invocation& inv)
 {
     if (inv.args.rest.empty())
         return usage_error("missing command (berthctl run [OPTIONS...] -- CMD...)");
-    const auto settings = BERTH_TRY(container_settings(inv.args));
+    auto settings = BERTH_TRY(container_settings(inv.args));
+    // A throwaway container needs no copy of its image: --rm runs it on a volatile overlay.
+    if (inv.args.has("rm"))
+        settings["Ephemeral"] = sdbus::Variant(true);
     const std::string name = inv.args.has("name") ? *inv.args.value("name") : BERTH_TRY(generated_name());
 
     auto bus = BERTH_TRY(Bus::connect());
@@ -127,7 +130,8 @@ Result<int> do_run(const Invocation& inv)
 std::vector<OptionSpec> run_options()
 {
     std::vector<OptionSpec> specs = {
-        {"rm", 0, false, false, "", "remove the container when the command ends"},
+        {"rm", 0, false, false, "", "remove the container when the command ends (its root is then ephemeral)"},
+        {"ephemeral", 0, false, false, "", "run on a volatile overlay of the image (implied by --rm)"},
         {"image", 'i', true, false, "IMG", "image to create the container from (default: the daemon's default)"},
         {"name", 'n', true, false, "NAME", "container name (default: run-XXXXXXXX)"},
     };
@@ -152,7 +156,8 @@ std::vector<Verb> exec_verbs()
          "Create a container, run a command as its PID 1 and wait",
          "Creates a container (named NAME, or run-XXXXXXXX) that runs CMD as PID 1 with berthctl's stdin,\n"
          "stdout and stderr, starts it, waits until it stops and exits with CMD's status. With --rm the\n"
-         "container is removed afterwards. While it waits, berthctl ignores SIGINT and SIGQUIT (as a shell\n"
+         "container is removed afterwards, and it runs on a volatile overlay of its image (nothing is\n"
+         "copied; what it writes is gone when it stops). While it waits, berthctl ignores SIGINT and SIGQUIT (as a shell\n"
          "does for a foreground job), so Ctrl-C reaches the command and berthctl still reports its status.\n"
          "Limits and --env as for 'berthctl create'."},
     };

@@ -126,6 +126,7 @@ std::string ContainerObject::Image() { return current().spec.image; }
 std::string ContainerObject::Mode() { return std::string(kContainerModeTable.to_string(current().spec.mode)); }
 std::vector<std::string> ContainerObject::Command() { return current().spec.command; }
 bool ContainerObject::AutoRemove() { return current().spec.auto_remove; }
+bool ContainerObject::Ephemeral() { return current().spec.ephemeral; }
 std::string ContainerObject::Unit() { return current().unit(); }
 uint32_t ContainerObject::Leader() { return static_cast<uint32_t>(current().leader); }
 uint32_t ContainerObject::IdMapBase() { return current().spec.idmap_base; }

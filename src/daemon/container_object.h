@@ -46,6 +46,7 @@ private:
     std::string Mode() override;
     std::vector<std::string> Command() override;
     bool AutoRemove() override;
+    bool Ephemeral() override;
     std::string Unit() override;
     uint32_t Leader() override;
     uint32_t IdMapBase() override;

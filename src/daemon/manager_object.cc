@@ -131,6 +131,7 @@ void ManagerObject::RemoveImage(const std::string& name)
 {
     if (imports_.in_progress(name))
         throw_bus_error(Error{ErrorKind::Busy, 0, "image '" + name + "' is being imported right now"});
+    value_or_throw(manager_.check_image_unused(name));
     value_or_throw(images_.remove_image(name));
 }
 

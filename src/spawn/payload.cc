@@ -94,6 +94,7 @@ ChildPlan make_plan(const StartConfig& config, const Console& console)
     plan.root.console_path = console.slave_path();
     plan.root.has_tty_gid = find_tty_gid(config.rootfs, &plan.root.tty_gid);
     plan.root.unified_cgroup_host = host_is_unified_cgroup();
+    plan.root.overlay = config.overlay;
     plan.hostname = config.hostname;
     if (config.mode == RunMode::Command || !config.args.empty()) {
         plan.argvs.push_back(config.args);

@@ -23,6 +23,9 @@ namespace {
 // directory is needed (and none is changed).
 constexpr const char* kStaging = "/tmp";
 constexpr const char* kRoot = "/tmp/root";
+constexpr const char* kLower = "/tmp/lower";
+constexpr const char* kUpper = "/tmp/upper";
+constexpr const char* kWork = "/tmp/work";
 
 std::string at_root(const std::string& rel)
 {
@@ -241,6 +244,24 @@ bool host_is_unified_cgroup()
     return statfs("/sys/fs/cgroup", &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC;
 }
 
+// An ephemeral root: the shared image (idmapped, never written) under an overlay whose upper layer is on the
+// staging tmpfs, so nothing is copied at create and everything written is gone with the mount namespace.
+static Result<> mount_volatile_overlay(int image_fd)
+{
+    for (const char* dir : {kLower, kUpper, kWork})
+        if (mkdir(dir, 0755) < 0)
+            return fail_errno(std::string("create ") + dir);
+    if (move_mount(image_fd, "", AT_FDCWD, kLower, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+        return fail_errno("attach the image");
+    const std::string options =
+        std::string("lowerdir=") + kLower + ",upperdir=" + kUpper + ",workdir=" + kWork;
+    // In a user namespace overlayfs keeps its metadata in user.* xattrs.
+    if (mount("overlay", kRoot, "overlay", 0, (options + ",userxattr").c_str()) < 0 &&
+        mount("overlay", kRoot, "overlay", 0, options.c_str()) < 0)
+        return fail_errno("mount the volatile overlay root");
+    return {};
+}
+
 Result<> setup_container_root(const RootPlan& plan, int rootfs_fd)
 {
     // Nothing we mount may propagate back to the host.
@@ -248,7 +269,9 @@ Result<> setup_container_root(const RootPlan& plan, int rootfs_fd)
     BERTH_TRY(do_mount("tmpfs", kStaging, "tmpfs", MS_NOSUID | MS_NODEV, "mode=700"));
     if (mkdir(kRoot, 0755) < 0)
         return fail_errno(std::string("create ") + kRoot);
-    if (move_mount(rootfs_fd, "", AT_FDCWD, kRoot, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+    if (plan.overlay)
+        BERTH_TRY(mount_volatile_overlay(rootfs_fd));
+    else if (move_mount(rootfs_fd, "", AT_FDCWD, kRoot, MOVE_MOUNT_F_EMPTY_PATH) < 0)
         return fail_errno("attach the container's root file system");
 
     BERTH_TRY(mount_proc().map_error([](Error e) { return std::move(e).context("set up /proc"); }));

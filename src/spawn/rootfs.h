@@ -17,6 +17,7 @@ struct RootPlan {
     gid_t tty_gid = 0;          // the image's tty group, for devpts' gid= option
     bool has_tty_gid = false;
     bool unified_cgroup_host = false;   // host mounts only cgroup2 at /sys/fs/cgroup
+    bool overlay = false;               // the rootfs mount is a read-only lower layer under a tmpfs upper
 };
 
 // Read the image's tty group from ROOTFS/etc/group (host side, before clone).

@@ -83,6 +83,10 @@ Result<StartConfig> parse_start(Message&& message)
         if (pair.find('=') == std::string::npos || pair[0] == '=')
             return fail(ErrorKind::InvalidArgument, "START: env=" + pair + " is not KEY=VALUE", EINVAL);
 
+    config.overlay = message.get("overlay") == "1";
+    if (config.overlay && config.idmap != IdmapMode::Mount)
+        return fail(ErrorKind::InvalidArgument, "START: overlay=1 needs idmap=mount (the image is shared)", EINVAL);
+
     config.attached = message.get("attached") == "1";
     if (config.attached) {
         if (message.fds.size() != 3)

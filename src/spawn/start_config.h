@@ -29,6 +29,7 @@ struct StartConfig {
     RunMode mode = RunMode::Command;
     std::vector<std::string> args;   // command mode: the command; boot mode: empty = find the image's init
     std::vector<std::string> env;    // extra KEY=VALUE pairs
+    bool overlay = false;            // rootfs is a shared image: run on a volatile overlay (tmpfs upper) over it
     bool attached = false;           // PID 1's stdio are the three fds below instead of the console
     std::array<UniqueFd, 3> stdio;
 };

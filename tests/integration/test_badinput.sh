@@ -231,3 +231,23 @@ test_failed_start_leaves_nothing() {
     bctl remove "$n"
     assert_no_trace "$n"
 }
+
+test_failed_creates_hold_no_id_range() {
+    local p q base
+    new_container p bi-rangep
+    new_container q bi-rangeq
+    bctl create "$p"
+    bctl start "$p"
+    base=$(prop "$p" IdMapBase)
+    bctl remove --force "$p"
+    # Failed creates of every kind, and a failed start...
+    ! bctl create "$q" --image no-such-image-x 2>/dev/null || h_fail "create from a missing image succeeded"
+    ! bctl create "$q" --memory 1K 2>/dev/null || h_fail "create with --memory 1K succeeded"
+    ! bus call org.berth1 /org/berth1 org.berth1.Manager CreateContainer 'sa{sv}' "$q" 1 Foo s bar 2>/dev/null ||
+        h_fail "create with an unknown setting succeeded"
+    # ...must not hold a range: ranges come lowest first (core/idmap_allocator.h), so the next container gets
+    # exactly the range the removed one gave back.
+    bctl create "$q"
+    bctl start "$q"
+    assert_eq "$base" "$(prop "$q" IdMapBase)" "IdMapBase after failed creates (a leaked range shifts it)"
+}

@@ -151,7 +151,7 @@ test_container_methods_direct() {
     assert_eq 137 "$(jq -r '.data[0]' <<<"$out")" "Wait after SIGKILL"
 }
 
-test_wait_and_remove_direct() {
+test_wait_direct() {
     local n obj out pid
     new_container n db-wait
     bctl create "$n" -- /bin/sh -c 'sleep 1; exit 4'
@@ -165,8 +165,22 @@ test_wait_and_remove_direct() {
     assert_eq stopped "$(prop "$n" State)" "State when Wait answered"
     sleep 0.5
     assert_eq "$pid" "$(systemctl show -p MainPID --value berthd.service)" "berthd's pid after answering Wait"
+}
+
+test_remove_through_container_object() {
+    local n obj sig pid
+    new_container n db-objrm
+    bctl create "$n"
+    obj=$(obj_of "$n")
+    pid=$(systemctl show -p MainPID --value berthd.service)
+    monitor_start sig
+    # The object removes itself while it answers the call: the reply and the signals must still be right.
     bus call org.berth1 "$obj" org.berth1.Container Remove b false
     ! container_exists "$n" || h_fail "Container.Remove left $n"
+    wait_until 3 has_signal "$sig" ContainerRemoved /org/berth1 "\"$n\"" || h_fail "no ContainerRemoved for $n"
+    sleep 0.5
+    assert_eq "$pid" "$(systemctl show -p MainPID --value berthd.service)" "berthd's pid after Container.Remove"
+    assert_no_trace "$n"
 }
 
 test_error_names() {

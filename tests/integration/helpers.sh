@@ -360,21 +360,41 @@ cgroup_file() {
     h_fail "no $3 or $4 for $cg under /sys/fs/cgroup"
 }
 
-# assert_no_trace NAME: nothing of container NAME is left: no definition, no root or runtime directory, no scope,
-# no mount (in this mount namespace or berthd's).
-assert_no_trace() {
+# _h_trace NAME: prints the first thing left of container NAME (nothing when there is none).
+_h_trace() {
     local n=$1 found pid
-    ! container_exists "$n" || h_fail "container $n still exists"
+    if container_exists "$n"; then
+        echo "container $n still exists"
+        return
+    fi
     found=$(find "$BERTH_STATE_DIR" "$BERTH_RUNTIME_DIR" -name "*$n*" 2>/dev/null | head -n 5)
-    [[ -z "$found" ]] || h_fail "files of $n left behind: $found"
+    if [[ -n "$found" ]]; then
+        echo "files of $n left behind: $found"
+        return
+    fi
     found=$(systemctl list-units --all --plain --no-legend "$(scope_of "$n")" 2>/dev/null |
         grep -F "$(scope_of "$n")" || true)
-    [[ -z "$found" ]] || h_fail "scope of $n left behind: $found"
-    ! grep -qF -- "$n" /proc/self/mountinfo || h_fail "mount of $n left behind: $(grep -F -- "$n" /proc/self/mountinfo)"
-    pid=$(systemctl show -p MainPID --value berthd.service 2>/dev/null || echo 0)
-    if [[ -n "$pid" && "$pid" != 0 && -r "/proc/$pid/mountinfo" ]]; then
-        ! grep -qF -- "$n" "/proc/$pid/mountinfo" || h_fail "mount of $n left behind in berthd's namespace"
+    if [[ -n "$found" ]]; then
+        echo "scope of $n left behind: $found"
+        return
     fi
+    found=$(grep -F -- "$n" /proc/self/mountinfo || true)
+    pid=$(systemctl show -p MainPID --value berthd.service 2>/dev/null || echo 0)
+    if [[ -z "$found" && -n "$pid" && "$pid" != 0 && -r "/proc/$pid/mountinfo" ]]; then
+        found=$(grep -F -- "$n" "/proc/$pid/mountinfo" || true)
+    fi
+    [[ -z "$found" ]] || echo "mount of $n left behind: $found"
+}
+
+_h_no_trace() {
+    [[ -z "$(_h_trace "$1")" ]]
+}
+
+# assert_no_trace NAME: nothing of container NAME is left: no definition, no root or runtime directory, no scope,
+# no mount (in this mount namespace or berthd's). Clean-up that ends just after the call that caused it (a
+# scope being collected, a runtime directory of a container that just stopped) gets up to 3 s.
+assert_no_trace() {
+    wait_until 3 _h_no_trace "$1" || h_fail "$(_h_trace "$1")"
 }
 
 # A small root tree for images: static busybox with a few applets, and /data/owned owned by uid:gid 1000.

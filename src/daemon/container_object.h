@@ -19,7 +19,7 @@ public:
 
     // Emits InterfacesAdded; called once the object is registered.
     void announce() { emitInterfacesAddedSignal(); }
-    // Emits InterfacesRemoved; called when the container is removed (not when the daemon exits).
+    // Emits InterfacesRemoved; called when the container is removed, not when the daemon exits.
     void retire() { emitInterfacesRemovedSignal(); }
     void properties_changed(const std::vector<std::string>& names);
 

@@ -102,7 +102,7 @@ int main(int argc, char** argv)
         auto connection = sdbus::createSystemBusConnection();
         daemon::BusLoop bus_loop(**loop, *connection);
         daemon::ImageImports imports(**loop, images);
-        daemon::ManagerObject manager_object(*connection, manager, images, imports, detect_cgroup_mode(),
+        daemon::ManagerObject manager_object(*connection, **loop, manager, images, imports, detect_cgroup_mode(),
                                              config->default_image);
         manager_object.publish_existing();
         // The name comes last: activated clients must find every object in place.

@@ -9,10 +9,11 @@
 namespace berth::daemon {
 
 
-ManagerObject::ManagerObject(sdbus::IConnection& connection, Manager& manager, ImageStore& images,
+ManagerObject::ManagerObject(sdbus::IConnection& connection, EventLoop& loop, Manager& manager, ImageStore& images,
                              ImageImports& imports, std::string cgroup_mode, std::string default_image)
     : AdaptorInterfaces(connection, "/org/berth1"),
       connection_(connection),
+      loop_(loop),
       manager_(manager),
       images_(images),
       imports_(imports),
@@ -27,6 +28,7 @@ ManagerObject::~ManagerObject()
 {
     manager_.set_observer(nullptr);
     objects_.clear();
+    retired_.clear();
     unregisterAdaptor();
 }
 
@@ -39,6 +41,7 @@ void ManagerObject::publish_existing()
 void ManagerObject::container_added(const Container& container)
 {
     const std::string& name = container.spec.name;
+    retired_.erase(name);  // a removed namesake still holds the object path
     auto object = std::make_unique<ContainerObject>(connection_, manager_, name);
     object->announce();
     objects_[name] = std::move(object);
@@ -51,7 +54,9 @@ void ManagerObject::container_removed(const std::string& name)
     if (it == objects_.end())
         return;
     it->second->retire();
+    retired_[name] = std::move(it->second);
     objects_.erase(it);
+    loop_.defer([this] { retired_.clear(); });
     emitContainerRemoved(name, container_object_path(name));
 }
 

@@ -18,8 +18,8 @@ class ManagerObject final
     : public sdbus::AdaptorInterfaces<org::berth1::Manager_adaptor, sdbus::ObjectManager_adaptor>,
       public ManagerObserver {
 public:
-    ManagerObject(sdbus::IConnection& connection, Manager& manager, ImageStore& images, ImageImports& imports,
-                  std::string cgroup_mode, std::string default_image);
+    ManagerObject(sdbus::IConnection& connection, EventLoop& loop, Manager& manager, ImageStore& images,
+                  ImageImports& imports, std::string cgroup_mode, std::string default_image);
     ~ManagerObject();
 
     // Creates the objects of the containers the manager already knows (after Manager::init).
@@ -49,12 +49,16 @@ private:
     std::string DefaultImage() override;
 
     sdbus::IConnection& connection_;
+    EventLoop& loop_;
     Manager& manager_;
     ImageStore& images_;
     ImageImports& imports_;
     std::string cgroup_mode_;
     std::string default_image_;
     std::map<std::string, std::unique_ptr<ContainerObject>> objects_;
+    // Objects of removed containers, destroyed on the next loop iteration: Container.Remove runs inside the
+    // object's own method handler, and sdbus-c++ must not lose the handler while it runs.
+    std::map<std::string, std::unique_ptr<ContainerObject>> retired_;
 };
 
 }  // namespace berth::daemon

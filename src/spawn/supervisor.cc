@@ -244,11 +244,12 @@ void Supervisor::finish(int status, const std::string& reason)
     const std::string status_field = "status=" + std::to_string(status);
     const std::string reason_field = "reason=" + reason;
     console_->drain();
-    // Tell the listeners first (they are waiting), then leave the record for a berthd that is not running.
-    broadcast({std::string(sp::kExited), status_field, reason_field});
+    // The record for a berthd that is not running comes first: once told, berthd removes the runtime directory,
+    // and a file written after that would leave the directory behind. (It is on /run, a tmpfs: this is cheap.)
     if (auto r = write_file_atomic(config_.runtime_dir + "/" + std::string(sp::kExitStatusFile),
                                    status_field + "\n" + reason_field + "\n", 0600); !r)
         log_error(r.error());
+    broadcast({std::string(sp::kExited), status_field, reason_field});
     payload_.mount_ns.reset();
 
     // The pid namespace is gone with its init; whatever joined the cgroup some other way goes now.

@@ -25,8 +25,9 @@ std::string dirname_of(const std::string& path)
     return path.substr(0, slash);
 }
 
-// Names in the directory open at fd (the fd is duplicated, the caller keeps its own).
-Result<std::vector<std::string>> names_at(int dirfd, const std::string& shown)
+}  // namespace
+
+Result<std::vector<std::string>> list_dir_at(int dirfd, const std::string& shown)
 {
     int copy = fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
     if (copy < 0)
@@ -49,9 +50,11 @@ Result<std::vector<std::string>> names_at(int dirfd, const std::string& shown)
     return names;
 }
 
+namespace {
+
 Result<> remove_children(int dirfd, dev_t dev, const std::string& shown)
 {
-    auto names = BERTH_TRY(names_at(dirfd, shown));
+    auto names = BERTH_TRY(list_dir_at(dirfd, shown));
     for (const auto& name : names) {
         struct stat st;
         if (fstatat(dirfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) {
@@ -122,7 +125,7 @@ Result<> copy_file_data(int from, int to, off_t size, const std::string& shown)
 
 Result<> copy_children(int from_dir, int to_dir, dev_t dev, const std::string& shown)
 {
-    auto names = BERTH_TRY(names_at(from_dir, shown));
+    auto names = BERTH_TRY(list_dir_at(from_dir, shown));
     for (const auto& name : names) {
         const std::string path = shown + "/" + name;
         struct stat st;
@@ -172,7 +175,7 @@ Result<> copy_children(int from_dir, int to_dir, dev_t dev, const std::string& s
 Result<uint64_t> usage_at(int dirfd, dev_t dev, const std::string& shown)
 {
     uint64_t total = 0;
-    auto names = BERTH_TRY(names_at(dirfd, shown));
+    auto names = BERTH_TRY(list_dir_at(dirfd, shown));
     for (const auto& name : names) {
         struct stat st;
         if (fstatat(dirfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0)
@@ -307,7 +310,7 @@ Result<UniqueFd> open_dir(const std::string& path)
 Result<std::vector<std::string>> list_dir(const std::string& path)
 {
     auto fd = BERTH_TRY(open_dir(path));
-    return names_at(fd.get(), path);
+    return list_dir_at(fd.get(), path);
 }
 
 Result<> copy_tree(const std::string& from, const std::string& to)

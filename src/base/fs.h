@@ -23,6 +23,8 @@ bool path_exists(const std::string& path);
 Result<UniqueFd> open_dir(const std::string& path);
 // Names in a directory (no "." or ".."), sorted.
 Result<std::vector<std::string>> list_dir(const std::string& path);
+// The same for a directory open at dirfd (the caller keeps its fd); `shown` names it in errors.
+Result<std::vector<std::string>> list_dir_at(int dirfd, const std::string& shown);
 // Copy a tree (regular files, dirs, symlinks, device nodes, fifos) keeping owners, modes, times and xattrs.
 Result<> copy_tree(const std::string& from, const std::string& to);
 // Total bytes of regular files below path (st_blocks based), without crossing mounts.

@@ -1,5 +1,7 @@
 #include "core/id_shift.h"
 
+#include "base/fs.h"
+
 #include <dirent.h>
 #include <endian.h>
 #include <fcntl.h>
@@ -54,21 +56,7 @@ public:
 
     Result<> children(int dirfd, dev_t dev, const std::string& shown)
     {
-        int copy = fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
-        if (copy < 0)
-            return fail_errno("dup " + shown);
-        DIR* dir = fdopendir(copy);
-        if (!dir) {
-            int saved = errno;
-            close(copy);
-            return fail_errno(saved, "read directory " + shown);
-        }
-        std::vector<std::string> names;
-        while (auto* e = readdir(dir)) {
-            if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0)
-                names.emplace_back(e->d_name);
-        }
-        closedir(dir);
+        auto names = BERTH_TRY(list_dir_at(dirfd, shown));
         for (const auto& n : names)
             BERTH_TRY(entry(dirfd, n.c_str(), dev, shown + "/" + n));
         return {};

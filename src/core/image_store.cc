@@ -1,5 +1,6 @@
 #include "core/image_store.h"
 
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -157,15 +158,13 @@ Result<std::vector<ImageInfo>> ImageStore::list() const
     return images;
 }
 
-Result<> ImageStore::ensure_busybox_image(const std::string& busybox_path, const std::string& name)
+// Build a new image under .tmp with `fill` and rename it into place, so an image is either whole or absent.
+Result<ImageInfo> ImageStore::install_image(const std::string& name, const std::string& origin,
+                                            const std::function<Result<>(const std::string&)>& fill)
 {
-    BERTH_TRY(validate_name(name, "image name"));
-    if (exists(name))
-        return {};  // the fast path taken at every daemon start
     for (const char* sub : {"/images", "/.tmp"})
         BERTH_TRY(make_dirs(dir_ + sub, 0700));
-
-    std::string work = dir_ + "/.tmp/build-" + name + "-XXXXXX";
+    std::string work = dir_ + "/.tmp/" + origin + "-" + name + "-XXXXXX";
     if (!mkdtemp(work.data()))
         return fail_errno("create work directory for image " + name);
     Reverter revert;
@@ -174,41 +173,8 @@ Result<> ImageStore::ensure_busybox_image(const std::string& busybox_path, const
     if (chmod(work.c_str(), 0755) < 0 || mkdir(rootfs.c_str(), 0755) < 0)
         return fail_errno("create " + rootfs);
 
-    auto built = build_busybox_tree(busybox_path, rootfs);
-    if (!built)
-        return fail(std::move(built).error().context("build image " + name));
-    ImageInfo info{name, "builtin", BERTH_TRY(tree_disk_usage(rootfs)), now_usec()};
-    BERTH_TRY(write_file_atomic(work + "/" + kMetadataFile, metadata_text(info)));
-    if (rename(work.c_str(), (dir_ + "/images/" + name).c_str()) < 0) {
-        if ((errno == EEXIST || errno == ENOTEMPTY) && exists(name))
-            return {};  // made concurrently: same content, keep theirs
-        return fail_errno("install image " + name);
-    }
-    revert.success();
-    return {};
-}
-
-Result<ImageInfo> ImageStore::import_tarball(int fd, const std::string& name)
-{
-    BERTH_TRY(validate_name(name, "image name"));
-    if (exists(name))
-        return fail(ErrorKind::AlreadyExists, "image '" + name + "' already exists");
-    for (const char* sub : {"/images", "/.tmp"})
-        BERTH_TRY(make_dirs(dir_ + sub, 0700));
-
-    std::string work = dir_ + "/.tmp/import-" + name + "-XXXXXX";
-    if (!mkdtemp(work.data()))
-        return fail_errno("create work directory for image " + name);
-    Reverter revert;
-    revert.add([work] { (void)remove_tree(work); });
-    const std::string rootfs = work + "/rootfs";
-    if (chmod(work.c_str(), 0755) < 0 || mkdir(rootfs.c_str(), 0755) < 0)
-        return fail_errno("create " + rootfs);
-
-    auto extracted = extract_tarball(fd, rootfs);
-    if (!extracted)
-        return fail(std::move(extracted).error().context("import image " + name));
-    ImageInfo info{name, "import", BERTH_TRY(tree_disk_usage(rootfs)), now_usec()};
+    BERTH_TRY(fill(rootfs));
+    ImageInfo info{name, origin, BERTH_TRY(tree_disk_usage(rootfs)), now_usec()};
     BERTH_TRY(write_file_atomic(work + "/" + kMetadataFile, metadata_text(info)));
     if (rename(work.c_str(), (dir_ + "/images/" + name).c_str()) < 0) {
         if (errno == EEXIST || errno == ENOTEMPTY)
@@ -217,6 +183,37 @@ Result<ImageInfo> ImageStore::import_tarball(int fd, const std::string& name)
     }
     revert.success();
     return info;
+}
+
+Result<> ImageStore::ensure_busybox_image(const std::string& busybox_path, const std::string& name)
+{
+    BERTH_TRY(validate_name(name, "image name"));
+    if (exists(name))
+        return {};  // the fast path taken at every daemon start
+    auto installed = install_image(name, "builtin", [&](const std::string& rootfs) -> Result<> {
+        auto built = build_busybox_tree(busybox_path, rootfs);
+        if (!built)
+            return fail(std::move(built).error().context("build image " + name));
+        return {};
+    });
+    if (!installed && installed.error().kind == ErrorKind::AlreadyExists)
+        return {};  // made concurrently: same content, keep theirs
+    if (!installed)
+        return fail(std::move(installed).error());
+    return {};
+}
+
+Result<ImageInfo> ImageStore::import_tarball(int fd, const std::string& name)
+{
+    BERTH_TRY(validate_name(name, "image name"));
+    if (exists(name))
+        return fail(ErrorKind::AlreadyExists, "image '" + name + "' already exists");
+    return install_image(name, "import", [&](const std::string& rootfs) -> Result<> {
+        auto extracted = extract_tarball(fd, rootfs);
+        if (!extracted)
+            return fail(std::move(extracted).error().context("import image " + name));
+        return {};
+    });
 }
 
 Result<> ImageStore::remove_image(const std::string& name)

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,8 @@ public:
     Result<> shift_container_root(const std::string& container, uint32_t base, uint32_t size = 65536);
 
 private:
+    Result<ImageInfo> install_image(const std::string& name, const std::string& origin,
+                                    const std::function<Result<>(const std::string&)>& fill);
     std::string dir_;
 };
 

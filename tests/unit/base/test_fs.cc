@@ -6,19 +6,12 @@
 #include <cstdlib>
 
 #include "base/fs.h"
+#include "temp_dir.h"
 
 using namespace berth;
 
 namespace {
-struct TempDir {
-    std::string path;
-    TempDir()
-    {
-        char tmpl[] = "/tmp/berth-test-XXXXXX";
-        path = mkdtemp(tmpl);
-    }
-    ~TempDir() { (void)remove_tree(path); }
-};
+using testing::TempDir;
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(fs)

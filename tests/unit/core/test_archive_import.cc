@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "base/fs.h"
+#include "temp_dir.h"
 #include "base/unique_fd.h"
 #include "core/image_store.h"
 
@@ -20,15 +21,7 @@ using namespace berth;
 
 namespace {
 
-struct TempDir {
-    std::string path;
-    TempDir()
-    {
-        char tmpl[] = "/tmp/berth-import-test-XXXXXX";
-        path = mkdtemp(tmpl);
-    }
-    ~TempDir() { (void)remove_tree(path); }
-};
+using testing::TempDir;
 
 enum class Filter { None, Gzip, Xz, Zstd };
 

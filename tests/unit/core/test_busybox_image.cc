@@ -9,6 +9,7 @@
 #include <cstdlib>
 
 #include "base/fs.h"
+#include "temp_dir.h"
 #include "core/busybox_image.h"
 #include "core/image_store.h"
 
@@ -18,15 +19,7 @@ namespace {
 
 const char kBusybox[] = "/bin/busybox";
 
-struct TempDir {
-    std::string path;
-    TempDir()
-    {
-        char tmpl[] = "/tmp/berth-busybox-test-XXXXXX";
-        path = mkdtemp(tmpl);
-    }
-    ~TempDir() { (void)remove_tree(path); }
-};
+using testing::TempDir;
 
 std::string real(const std::string& path)
 {

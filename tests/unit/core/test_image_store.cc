@@ -10,21 +10,14 @@
 #include <cstring>
 
 #include "base/fs.h"
+#include "temp_dir.h"
 #include "core/image_store.h"
 
 using namespace berth;
 
 namespace {
 
-struct TempDir {
-    std::string path;
-    TempDir()
-    {
-        char tmpl[] = "/tmp/berth-store-test-XXXXXX";
-        path = mkdtemp(tmpl);
-    }
-    ~TempDir() { (void)remove_tree(path); }
-};
+using testing::TempDir;
 
 struct Fixture {
     TempDir t;

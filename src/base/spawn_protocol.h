@@ -2,11 +2,14 @@
 // fields[0] is the verb, the rest are "key=value" strings (a key may repeat: "arg=", "env=").
 //
 // Start (over the socketpair berthd gives berth-spawn as fd 3, "--control-fd=3"):
-//   berthd forks berth-spawn, puts it into the scope berth-NAME.scope, waits for systemd's job to finish, then sends
+//   berthd starts berth-spawn and sends at once
 //     START   name= hostname= rootfs= runtime_dir= uid_base= uid_size= idmap=mount|shifted mode=boot|command
 //             arg=... (repeated; command mode: the command; boot mode: empty = find the image's init)
-//             env=... (repeated) attached=0|1   [fds: stdin, stdout, stderr when attached=1]
-//   berth-spawn answers
+//             env=... (repeated) overlay=0|1 attached=0|1   [fds: stdin, stdout, stderr when attached=1]
+//   berth-spawn prepares what needs no cgroup (runtime dir, console, socket) while berthd puts it into the scope
+//   berth-NAME.scope and waits for systemd's job to finish; then berthd sends
+//     GO
+//   and berth-spawn answers
 //     STARTED leader=PID started=USEC          (PID in the daemon's pid namespace; USEC CLOCK_REALTIME)
 //     FAILED  code=ERRNO reason=idmap-unsupported|setup|exec message=TEXT   and exits
 //   and later, on the same connection (and on every WATCH connection):
@@ -38,6 +41,7 @@ inline constexpr std::string_view kExitStatusFile = "exit-status";
 inline constexpr std::string_view kConsoleLogFile = "console.log";
 
 inline constexpr std::string_view kStart = "START";
+inline constexpr std::string_view kGo = "GO";
 inline constexpr std::string_view kStarted = "STARTED";
 inline constexpr std::string_view kFailed = "FAILED";
 inline constexpr std::string_view kRebooted = "REBOOTED";

@@ -299,7 +299,15 @@ Result<> Manager::launch(Container& c, StdioFds* stdio)
     auto supervisor = BERTH_TRY(launch_supervisor(deps_.config.spawn_path));
     const pid_t pid = supervisor.pid;
     auto child = deps_.loop.add_child(pid, [](const siginfo_t&) {});
-    revert.add([pid] { ::kill(pid, SIGKILL); });
+    revert.add([pid] {
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, nullptr, 0);  // its child source is gone by now: reap it here
+    });
+
+    // START goes first, so berth-spawn prepares while systemd creates the scope.
+    StartRequest request{&c.spec, root_of(c.spec), dir, c.spec.ephemeral, stdio != nullptr};
+    BERTH_TRY(send_message(supervisor.control.get(), start_message(request),
+                           stdio ? raw_fds(*stdio) : std::vector<int>{}));
 
     ScopeRequest scope;
     scope.unit = unit;
@@ -312,16 +320,19 @@ Result<> Manager::launch(Container& c, StdioFds* stdio)
         (void)deps_.units.stop_unit(unit);
         started = deps_.units.start_scope(scope);
     }
-    if (!started)
+    if (!started) {
+        // A supervisor that gave up while preparing says why; that beats "no such process" from systemd.
+        if (auto early = receive_message_within(supervisor.control.get(), 0); early && early->verb() == sp::kFailed)
+            return fail(error_from_failed(*early, "the supervisor could not start the container"));
         return fail(started.error());
+    }
     revert.add([this, unit] {
         (void)deps_.units.kill_unit(unit, "all", SIGKILL);
         (void)deps_.units.stop_unit(unit);
     });
 
-    StartRequest request{&c.spec, root_of(c.spec), dir, c.spec.ephemeral, stdio != nullptr};
-    BERTH_TRY(send_message(supervisor.control.get(), start_message(request),
-                           stdio ? raw_fds(*stdio) : std::vector<int>{}));
+    // A failed send means the supervisor is gone; its FAILED answer may still be waiting to be read.
+    (void)send_message(supervisor.control.get(), {std::string(sp::kGo)});
     auto reply = BERTH_TRY(receive_message_within(supervisor.control.get(), kStartTimeoutMs));
     if (reply.verb() == sp::kFailed) {
         if (reply.get("reason") == sp::kReasonIdmapUnsupported)

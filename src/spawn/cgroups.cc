@@ -177,6 +177,12 @@ Result<CgroupSet> CgroupSet::setup(const std::string& container_name)
     for (const auto& line : lines) {
         if (!ends_with(line.path, suffix))
             continue;   // this hierarchy has no scope for us (systemd did not place us there)
+        // Only the hierarchies that track processes get the supervisor/payload split: cgroup2 (where a process
+        // may only live in a leaf, and a guest's systemd manages the payload) and v1's name=systemd. v1
+        // controllers apply the scope's limits to everything below it either way, and cannot be delegated to
+        // a guest, so splitting them would only cost a dozen cgroup operations per start.
+        if (line.hierarchy != "0" && line.controllers != "name=systemd")
+            continue;
         std::string dir = cgroup_dir(line, mounts);
         if (dir.empty())
             continue;

@@ -47,7 +47,10 @@ std::string Supervisor::socket_path() const
 
 int Supervisor::run()
 {
-    if (auto r = start(); !r) {
+    auto r = prepare();
+    if (r)
+        r = start();
+    if (!r) {
         // start() has answered FAILED already when the payload itself failed; this is everything before it.
         if (control_)
             (void)send_message(control_.get(), {std::string(sp::kFailed), "code=" + std::to_string(r.error().code),
@@ -97,15 +100,25 @@ Result<> Supervisor::listen_socket()
     return {};
 }
 
-Result<> Supervisor::start()
+Result<> Supervisor::prepare()
 {
-    cgroups_ = BERTH_TRY(CgroupSet::setup(config_.name).map_error([](Error e) {
-        return std::move(e).context("set up the container's cgroups");
-    }));
     BERTH_TRY(make_dirs(config_.runtime_dir, 0700));
     console_ = BERTH_TRY(Console::open(config_.runtime_dir, config_.uid_base));
     BERTH_TRY(block_signals());
     BERTH_TRY(listen_socket());
+    return {};
+}
+
+Result<> Supervisor::start()
+{
+    auto go = receive_message(control_.get());
+    if (!go)
+        return fail(go.error().context("wait for GO"));
+    if (go->verb() != sp::kGo)
+        return fail(ErrorKind::InvalidArgument, "expected GO, got '" + go->verb() + "'", EPROTO);
+    cgroups_ = BERTH_TRY(CgroupSet::setup(config_.name).map_error([](Error e) {
+        return std::move(e).context("set up the container's cgroups");
+    }));
 
     auto launched = launch_payload(config_, *console_, cgroups_);
     if (!launched) {

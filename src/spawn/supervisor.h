@@ -42,6 +42,10 @@ private:
         int exit_status = 0;
     };
 
+    // Everything that does not need the scope: runtime dir, console, signals, the listening socket. Runs while
+    // berthd asks systemd for the scope, so it costs the container's start nothing.
+    Result<> prepare();
+    // Wait for berthd's GO (berth-spawn is in the scope now), then cgroups and the payload.
     Result<> start();
     Result<> listen_socket();
     Result<> block_signals();

@@ -124,6 +124,13 @@ std::vector<std::string> start_fields(const std::string& rootfs, const std::stri
     return f;
 }
 
+// START, then GO as berthd sends it once the scope is ready (there is no scope here).
+Result<> send_start(int control, const std::vector<std::string>& fields, const std::vector<int>& fds = {})
+{
+    BERTH_TRY(send_message(control, fields, fds));
+    return send_message(control, {"GO"});
+}
+
 // Run a command-mode container with stdout/stderr into a pipe; returns (EXITED message, output).
 std::pair<Message, std::string> run_command(const std::string& rootfs, const std::string& idmap,
                                             const std::vector<std::string>& args, Message* started = nullptr)
@@ -132,7 +139,7 @@ std::pair<Message, std::string> run_command(const std::string& rootfs, const std
     pipe2(out, O_CLOEXEC);
     UniqueFd null(open("/dev/null", O_RDONLY | O_CLOEXEC));
     Spawned s = spawn_supervisor();
-    (void)send_message(s.control.get(), start_fields(rootfs, "command", idmap, args, true),
+    (void)send_start(s.control.get(), start_fields(rootfs, "command", idmap, args, true),
                        {null.get(), out[1], out[1]});
     close(out[1]);
     auto first = receive(s.control.get());
@@ -225,7 +232,7 @@ void test_command_errors()
     {
         // PID 1 of a pid namespace only dies of SIGKILL from outside (or of signals it handles).
         Spawned k = spawn_supervisor();
-        (void)send_message(k.control.get(), start_fields(opt.rootfs, "command", "mount", {"sleep", "100"}, false));
+        (void)send_start(k.control.get(), start_fields(opt.rootfs, "command", "mount", {"sleep", "100"}, false));
         auto st = receive(k.control.get());
         if (st && st->verb() == "STARTED")
             kill(std::atoi(st->get("leader").c_str()), SIGKILL);
@@ -237,7 +244,7 @@ void test_command_errors()
     {
         // berth-spawn asked to stop (SIGTERM, as when the scope stops): the container goes with it.
         Spawned k = spawn_supervisor();
-        (void)send_message(k.control.get(), start_fields(opt.rootfs, "command", "mount", {"sleep", "100"}, false));
+        (void)send_start(k.control.get(), start_fields(opt.rootfs, "command", "mount", {"sleep", "100"}, false));
         auto st = receive(k.control.get());
         kill(k.pid, SIGTERM);
         auto ex = receive(k.control.get());
@@ -294,7 +301,7 @@ void test_ownership()
 void test_boot_mode()
 {
     Spawned s = spawn_supervisor();
-    (void)send_message(s.control.get(), start_fields(opt.rootfs, "boot", "mount", {}, false));
+    (void)send_start(s.control.get(), start_fields(opt.rootfs, "boot", "mount", {}, false));
     auto started = receive(s.control.get());
     check(started && started->verb() == "STARTED", "boot: STARTED", started ? show(*started) : "no reply");
     if (!started || started->verb() != "STARTED") {
@@ -422,7 +429,7 @@ void test_boot_mode()
 void test_control_loss()
 {
     Spawned s = spawn_supervisor();
-    (void)send_message(s.control.get(), start_fields(opt.rootfs, "boot", "mount", {}, false));
+    (void)send_start(s.control.get(), start_fields(opt.rootfs, "boot", "mount", {}, false));
     auto started = receive(s.control.get());
     if (!started || started->verb() != "STARTED") {
         check(false, "control loss: STARTED", started ? show(*started) : "");

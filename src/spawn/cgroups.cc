@@ -202,6 +202,10 @@ Result<CgroupSet> CgroupSet::setup(const std::string& container_name)
                 inherit_cpuset(scope.dir, path);
         }
         set.payload_procs_.push_back(scope.dir + "/payload/cgroup.procs");
+        if (scope.unified)
+            set.unified_payload_.reset(open((scope.dir + "/payload").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+        else
+            set.v1_payload_procs_.push_back(scope.dir + "/payload/cgroup.procs");
         if (auto r = write_text(scope.dir + "/supervisor/cgroup.procs", self); !r) {
             set.remove();
             return fail(r.error().context("move berth-spawn into its supervisor cgroup"));
@@ -224,6 +228,15 @@ Result<CgroupSet> CgroupSet::setup(const std::string& container_name)
 Result<> CgroupSet::attach_payload(pid_t pid) const
 {
     for (const auto& procs : payload_procs_)
+        BERTH_TRY(write_text(procs, std::to_string(pid)).map_error([](Error e) {
+            return std::move(e).context("move the container into its payload cgroup");
+        }));
+    return {};
+}
+
+Result<> CgroupSet::attach_payload_v1(pid_t pid) const
+{
+    for (const auto& procs : v1_payload_procs_)
         BERTH_TRY(write_text(procs, std::to_string(pid)).map_error([](Error e) {
             return std::move(e).context("move the container into its payload cgroup");
         }));
@@ -262,6 +275,8 @@ void CgroupSet::remove()
     }
     scopes_.clear();
     payload_procs_.clear();
+    v1_payload_procs_.clear();
+    unified_payload_.reset();
 }
 
 }  // namespace berth::spawn

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "base/error.h"
+#include "base/unique_fd.h"
 
 namespace berth::spawn {
 
@@ -24,6 +25,12 @@ public:
     Result<> attach_payload(pid_t pid) const;
     // payload/cgroup.procs of every hierarchy, for children that join by writing "0" themselves.
     const std::vector<std::string>& payload_procs() const { return payload_procs_; }
+    // The cgroup2 payload directory (O_PATH), for clone3(CLONE_INTO_CGROUP); -1 without a cgroup2 scope.
+    int unified_payload_fd() const { return unified_payload_.get(); }
+    // payload/cgroup.procs of the hierarchies a child born in unified_payload_fd() must still join (v1 ones).
+    const std::vector<std::string>& v1_payload_procs() const { return v1_payload_procs_; }
+    // Move pid into payload/ in the v1 hierarchies only (it was born in the cgroup2 one).
+    Result<> attach_payload_v1(pid_t pid) const;
     // SIGKILL whatever is left in payload/ (cgroup.kill on v2, else each listed pid).
     void kill_payload() const;
     // Best-effort teardown: kill the payload, move back into the scope, remove both children.
@@ -36,6 +43,8 @@ private:
     };
     std::vector<Scope> scopes_;
     std::vector<std::string> payload_procs_;
+    std::vector<std::string> v1_payload_procs_;
+    UniqueFd unified_payload_;
 };
 
 }  // namespace berth::spawn

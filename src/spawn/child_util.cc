@@ -14,6 +14,10 @@
 #define CLONE_PIDFD 0x00001000
 #endif
 
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL  // linux/sched.h, not in glibc 2.36's <sched.h>
+#endif
+
 namespace berth::spawn {
 
 namespace {
@@ -27,15 +31,22 @@ struct CloneArgs {
     uint64_t stack;
     uint64_t stack_size;
     uint64_t tls;
+    uint64_t set_tid;
+    uint64_t set_tid_size;
+    uint64_t cgroup;
 };
 }  // namespace
 
-pid_t clone_with_pidfd(uint64_t flags, int* pidfd)
+pid_t clone_with_pidfd(uint64_t flags, int* pidfd, int cgroup_fd)
 {
     CloneArgs args = {};
-    args.flags = flags | CLONE_PIDFD;
+    args.flags = flags | (pidfd ? CLONE_PIDFD : 0);
     args.pidfd = reinterpret_cast<uint64_t>(pidfd);
     args.exit_signal = SIGCHLD;
+    if (cgroup_fd >= 0) {
+        args.flags |= CLONE_INTO_CGROUP;
+        args.cgroup = static_cast<uint64_t>(cgroup_fd);
+    }
     return static_cast<pid_t>(syscall(SYS_clone3, &args, sizeof args));
 }
 

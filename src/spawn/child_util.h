@@ -13,7 +13,10 @@ namespace berth::spawn {
 
 // clone3() without a stack (fork semantics) plus namespace flags; *pidfd receives a pidfd of the child.
 // Returns the child's pid in the parent, 0 in the child, -1 with errno on failure.
-pid_t clone_with_pidfd(uint64_t flags, int* pidfd);
+// clone3 like fork (pidfd optional). With cgroup_fd (a cgroup2 directory) the child is born in that cgroup:
+// CLONE_INTO_CGROUP needs no migration, so it does not wait for the RCU grace period that a write to
+// cgroup.procs costs.
+pid_t clone_with_pidfd(uint64_t flags, int* pidfd, int cgroup_fd = -1);
 
 // Undo the supervisor's signal setup (blocked SIGCHLD/SIGTERM/SIGINT for signalfd, ignored SIGPIPE) so the
 // exec'd program starts with the defaults.

@@ -137,12 +137,19 @@ Result<ExecLaunch> launch_exec(const ExecRequest& request, pid_t leader, int lea
     launch.status.reset(sv[0]);
     UniqueFd child_end(sv[1]);
 
-    pid_t pid = fork();
+    // Born in payload/ of the cgroup2 hierarchy where there is one: only v1 hierarchies are joined by writing.
+    bool into_cgroup = cgroups.unified_payload_fd() >= 0;
+    pid_t pid = clone_with_pidfd(0, nullptr, cgroups.unified_payload_fd());
+    if (pid < 0 && into_cgroup && (errno == EINVAL || errno == EOPNOTSUPP || errno == E2BIG)) {
+        into_cgroup = false;
+        pid = clone_with_pidfd(0, nullptr);
+    }
     if (pid < 0)
         return fail_errno("fork the exec helper");
     if (pid == 0) {
         launch.status.reset();
-        run_helper(request, leader, leader_pidfd, cgroups.payload_procs(), child_end.get());
+        run_helper(request, leader, leader_pidfd, into_cgroup ? cgroups.v1_payload_procs() : cgroups.payload_procs(),
+                   child_end.get());
     }
     launch.helper = pid;
     int flags = fcntl(launch.status.get(), F_GETFL);

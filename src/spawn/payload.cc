@@ -134,7 +134,13 @@ tl::expected<Payload, LaunchError> launch_payload(const StartConfig& config, con
     UniqueFd child_sock(sv[1]);
 
     int raw_pidfd = -1;
-    pid_t pid = clone_with_pidfd(kNamespaces, &raw_pidfd);
+    // Born in payload/ of the cgroup2 hierarchy where there is one; the v1 hierarchies are joined below.
+    bool into_cgroup = cgroups.unified_payload_fd() >= 0;
+    pid_t pid = clone_with_pidfd(kNamespaces, &raw_pidfd, cgroups.unified_payload_fd());
+    if (pid < 0 && into_cgroup && (errno == EINVAL || errno == EOPNOTSUPP || errno == E2BIG)) {
+        into_cgroup = false;  // a kernel without CLONE_INTO_CGROUP
+        pid = clone_with_pidfd(kNamespaces, &raw_pidfd);
+    }
     if (pid < 0)
         return launch_fail("setup", Error{ErrorKind::Failed, errno, "clone the container's namespaces"});
     if (pid == 0) {
@@ -158,7 +164,7 @@ tl::expected<Payload, LaunchError> launch_payload(const StartConfig& config, con
     for (const char* file : {"uid_map", "gid_map"})
         if (auto r = write_text_file("/proc/" + std::to_string(pid) + "/" + file, map); !r)
             return abort_child("setup", r.error().context("map the container's ids"));
-    if (auto r = cgroups.attach_payload(pid); !r)
+    if (auto r = into_cgroup ? cgroups.attach_payload_v1(pid) : cgroups.attach_payload(pid); !r)
         return abort_child("setup", r.error());
 
     if (config.idmap == IdmapMode::Mount) {

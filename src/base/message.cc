@@ -2,6 +2,7 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace berth {
@@ -104,7 +105,16 @@ Result<> send_message(int sock, const std::vector<std::string>& fields, const st
 
 Result<Message> receive_message(int sock)
 {
-    std::string buf(kMaxMessageSize, '\0');
+    // Size the buffer to the datagram (MSG_PEEK|MSG_TRUNC gives its real length without taking it or its fds):
+    // a fixed 256 KiB buffer would stay dirty on the heap of every idle supervisor.
+    char probe;
+    ssize_t size;
+    do {
+        size = recv(sock, &probe, 1, MSG_PEEK | MSG_TRUNC);
+    } while (size < 0 && errno == EINTR);
+    if (size < 0)
+        return fail_errno("receive message");
+    std::string buf(static_cast<size_t>(size > 0 ? std::min<ssize_t>(size, kMaxMessageSize) : 1), '\0');
     struct iovec iov = {buf.data(), buf.size()};
     struct msghdr msg = {};
     msg.msg_iov = &iov;

@@ -3,6 +3,7 @@
 // that calls clone(), setns() and pivot_root(), and it stays single-threaded for that reason.
 #include <fcntl.h>
 #include <signal.h>
+#include <malloc.h>
 #include <unistd.h>
 
 #include <charconv>
@@ -61,6 +62,10 @@ int main(int argc, char** argv)
         return 2;
     }
     ensure_standard_fds();
+    // One supervisor idles per container: fixed malloc thresholds (glibc would raise them after the first large
+    // free) let large buffers go back to the kernel instead of staying dirty on the heap.
+    mallopt(M_MMAP_THRESHOLD, 64 * 1024);
+    mallopt(M_TRIM_THRESHOLD, 64 * 1024);
     if (geteuid() != 0) {
         std::fprintf(stderr, "berth-spawn: must run as root\n");
         return 1;

@@ -80,18 +80,7 @@ Result<> read_defaults(const toml::table& table, std::string_view origin, Daemon
         config.default_image = *image;
     }
     Limits& l = config.default_limits;
-    if (auto v = BERTH_TRY(r.size("memory_max")))
-        l.memory_max = *v;
-    if (auto v = BERTH_TRY(r.size("memory_high")))
-        l.memory_high = *v;
-    if (auto v = BERTH_TRY(r.number("cpus")))
-        l.cpus = *v;
-    if (auto v = BERTH_TRY(r.integer("cpu_weight", 0, 10000)))
-        l.cpu_weight = static_cast<uint64_t>(*v);
-    if (auto v = BERTH_TRY(r.size("tasks_max")))
-        l.tasks_max = *v;
-    if (auto v = BERTH_TRY(r.integer("io_weight", 0, 10000)))
-        l.io_weight = static_cast<uint64_t>(*v);
+    BERTH_TRY(toml_fields::read_limit_keys(r, l));
     // A day is far beyond any sane shutdown; a larger value is surely a unit mistake (ms or usec for seconds).
     if (auto v = BERTH_TRY(r.integer("stop_timeout", 1, 86400)))
         config.stop_timeout_sec = static_cast<uint32_t>(*v);

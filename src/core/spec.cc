@@ -94,18 +94,7 @@ Result<Limits> read_limits_table(const toml::table& table, std::string_view orig
 {
     toml_fields::TableReader r(table, origin, "limits.");
     Limits limits;
-    if (auto v = BERTH_TRY(r.size("memory_max")))
-        limits.memory_max = *v;
-    if (auto v = BERTH_TRY(r.size("memory_high")))
-        limits.memory_high = *v;
-    if (auto v = BERTH_TRY(r.number("cpus")))
-        limits.cpus = *v;
-    if (auto v = BERTH_TRY(r.integer("cpu_weight", 0, 10000)))
-        limits.cpu_weight = static_cast<uint64_t>(*v);
-    if (auto v = BERTH_TRY(r.size("tasks_max")))
-        limits.tasks_max = *v;
-    if (auto v = BERTH_TRY(r.integer("io_weight", 0, 10000)))
-        limits.io_weight = static_cast<uint64_t>(*v);
+    BERTH_TRY(toml_fields::read_limit_keys(r, limits));
     BERTH_TRY(r.finish());
     auto valid = validate_limits(limits);
     if (!valid)

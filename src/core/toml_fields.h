@@ -15,6 +15,7 @@
 
 #include "base/error.h"
 #include "base/size.h"
+#include "core/limits.h"
 
 namespace berth::toml_fields {
 
@@ -190,6 +191,25 @@ inline Result<toml::table> parse_document(std::string_view text, std::string_vie
     } catch (const std::exception& e) {
         return fail(ErrorKind::InvalidArgument, std::string(origin) + ": " + e.what());
     }
+}
+
+// The limit keys shared by a definition's [limits] and the daemon's [defaults]: memory_max, memory_high (sizes),
+// cpus, cpu_weight, tasks_max, io_weight. Keys that are absent leave `limits` as it is.
+inline Result<> read_limit_keys(TableReader& r, Limits& limits)
+{
+    if (auto v = BERTH_TRY(r.size("memory_max")))
+        limits.memory_max = *v;
+    if (auto v = BERTH_TRY(r.size("memory_high")))
+        limits.memory_high = *v;
+    if (auto v = BERTH_TRY(r.number("cpus")))
+        limits.cpus = *v;
+    if (auto v = BERTH_TRY(r.integer("cpu_weight", 0, 10000)))
+        limits.cpu_weight = static_cast<uint64_t>(*v);
+    if (auto v = BERTH_TRY(r.size("tasks_max")))
+        limits.tasks_max = *v;
+    if (auto v = BERTH_TRY(r.integer("io_weight", 0, 10000)))
+        limits.io_weight = static_cast<uint64_t>(*v);
+    return {};
 }
 
 }  // namespace berth::toml_fields

@@ -26,6 +26,9 @@ EOF
     echo 'root:x:0:0:root:/root:/bin/sh' > "$root/etc/passwd"
     echo 'root:x:0:' > "$root/etc/group"
     echo bench > "$root/etc/hostname"
+    # The same inittab as berth's built-in image: busybox init starts nothing and waits (the idle container of the
+    # exec and density measurements; lxc-execute and nspawn never read it).
+    echo '::shutdown:/bin/sync' > "$root/etc/inittab"
 }
 
 # True when the file is an executable that ldd(1) (always present: libc-bin) calls "not a dynamic executable".

@@ -41,7 +41,6 @@ struct Container {
     UniqueFd control;
     EventSource control_watch;
     EventSource stop_timer;   // PowerOff's deadline
-    EventSource spawn_child;  // reaps berth-spawn when berthd is its parent
     std::vector<ExitCallback> waiters;  // Wait / StartAttached callers
 
     std::string unit() const { return "berth-" + spec.name + ".scope"; }

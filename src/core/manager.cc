@@ -298,10 +298,9 @@ Result<> Manager::launch(Container& c, StdioFds* stdio)
 
     auto supervisor = BERTH_TRY(launch_supervisor(deps_.config.spawn_path));
     const pid_t pid = supervisor.pid;
-    auto child = deps_.loop.add_child(pid, [](const siginfo_t&) {});
+    watch_supervisor(pid);
     revert.add([pid] {
         ::kill(pid, SIGKILL);
-        ::waitpid(pid, nullptr, 0);  // its child source is gone by now: reap it here
     });
 
     // START goes first, so berth-spawn prepares while systemd creates the scope.
@@ -344,10 +343,20 @@ Result<> Manager::launch(Container& c, StdioFds* stdio)
     c.leader = static_cast<pid_t>(std::stol(reply.get("leader")));
     c.started_at = std::stoull(reply.get("started"));
     c.control = std::move(supervisor.control);
-    if (child)
-        c.spawn_child = std::move(*child);
     revert.success();
     return {};
+}
+
+// berthd is the parent of the supervisors it starts (until it restarts): reap each when it exits. Kept apart from
+// the Container, which may be gone (auto-remove) before its supervisor has finished exiting.
+void Manager::watch_supervisor(pid_t pid)
+{
+    auto source = deps_.loop.add_child(pid, [this, pid](const siginfo_t&) {
+        // sd-event reaps the child after this callback; drop the source on the next iteration.
+        deps_.loop.defer([this, pid] { supervisors_.erase(pid); });
+    });
+    if (source)
+        supervisors_[pid] = std::move(*source);
 }
 
 void Manager::attach_control(Container& c)

@@ -83,6 +83,7 @@ private:
     Result<> start_container(Container& c, StdioFds* stdio);
     Result<> launch(Container& c, StdioFds* stdio);
     void attach_control(Container& c);
+    void watch_supervisor(pid_t pid);
     void on_control_message(const std::string& name);
     void finish_stop(Container& c, int status, bool supervisor_lost);
     void arm_stop_timer(Container& c, uint32_t second);
@@ -95,6 +96,7 @@ private:
     IdMapAllocator idmap_;
     std::map<std::string, std::unique_ptr<Container>> containers_;
     std::map<uint64_t, std::unique_ptr<ExecSession>> execs_;
+    std::map<pid_t, EventSource> supervisors_;  // berth-spawn processes started by this berthd, until reaped
     uint64_t next_exec_id_ = 1;
     ManagerObserver* observer_ = nullptr;
 };

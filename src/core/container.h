@@ -34,6 +34,7 @@ struct Container {
     ContainerSpec spec;
     ContainerState state = ContainerState::Stopped;
     pid_t leader = 0;
+    UniqueFd leader_pidfd;  // signals go through it: a pid alone may already name another process
     uint64_t started_at = 0;  // usec since the epoch, 0 when stopped
     InitKind init = InitKind::Other;
 

@@ -227,6 +227,12 @@ Result<> ImageStore::remove_image(const std::string& name)
     return {};
 }
 
+std::vector<std::string> ImageStore::container_root_names() const
+{
+    auto names = list_dir(dir_ + "/containers");
+    return names ? *names : std::vector<std::string>{};
+}
+
 bool ImageStore::container_root_exists(const std::string& container) const
 {
     return validate_name(container, "container name").has_value() && is_dir(container_root(container));

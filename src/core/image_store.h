@@ -50,6 +50,8 @@ public:
     Result<> create_container_root(const std::string& image, const std::string& container);
     std::string container_root(const std::string& container) const;
     bool container_root_exists(const std::string& container) const;
+    // Names of the containers that have a root in this pool.
+    std::vector<std::string> container_root_names() const;
     Result<> remove_container_root(const std::string& container);
     // One-time shift where idmapped mounts are refused: add `base` to the uid and gid of every file (lchown).
     // `size` is the container's id range; see core/id_shift.h for ids beyond it, setuid bits and capabilities.

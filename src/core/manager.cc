@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
+#include <sys/syscall.h>
 
 #include "base/fs.h"
 #include "base/names.h"
@@ -48,6 +50,37 @@ Error not_running(const Container& c)
 std::vector<int> raw_fds(const StdioFds& fds)
 {
     return {fds[0].get(), fds[1].get(), fds[2].get()};
+}
+
+// STARTED, STATE and REBOOTED carry leader= and started=; a reply without them is refused rather than trusted.
+Result<> take_leader(Container& c, const Message& message)
+{
+    const std::string leader = message.get("leader");
+    const std::string started = message.get("started");
+    long pid = 0;
+    unsigned long long usec = 0;
+    auto [p1, e1] = std::from_chars(leader.data(), leader.data() + leader.size(), pid);
+    auto [p2, e2] = std::from_chars(started.data(), started.data() + started.size(), usec);
+    if (e1 != std::errc() || e2 != std::errc() || pid <= 0 || p1 != leader.data() + leader.size())
+        return fail(ErrorKind::Failed, "the supervisor sent a malformed " + message.verb() + " message", EPROTO);
+    UniqueFd pidfd(static_cast<int>(syscall(SYS_pidfd_open, static_cast<pid_t>(pid), 0)));
+    if (!pidfd)
+        return fail_errno("open the leader of container " + c.spec.name);
+    c.leader = static_cast<pid_t>(pid);
+    c.leader_pidfd = std::move(pidfd);
+    c.started_at = usec;
+    return {};
+}
+
+// The leader through its pidfd: never a process that merely inherited its pid.
+Result<> signal_leader(const Container& c, int signal)
+{
+    if (!c.leader_pidfd || syscall(SYS_pidfd_send_signal, c.leader_pidfd.get(), signal, nullptr, 0) < 0) {
+        if (errno == ESRCH)
+            return {};  // already gone: its supervisor is about to say how it ended
+        return fail_errno("signal init of container " + c.spec.name);
+    }
+    return {};
 }
 
 }  // namespace
@@ -164,6 +197,15 @@ Result<std::vector<std::string>> Manager::init()
         containers_.emplace(ref.spec.name, std::move(c));
         reattach(ref);
     }
+    // A crash between a root and its definition (create writes the root first, remove deletes the definition
+    // first) leaves a root nobody owns; it would block the name forever. A definition that exists but does not
+    // parse keeps its root: the admin may still repair it.
+    for (const auto& name : deps_.images.container_root_names()) {
+        if (containers_.count(name) || path_exists(deps_.store.path_of(name)))
+            continue;
+        if (auto r = deps_.images.remove_container_root(name); r)
+            warnings.push_back("removed the root of container " + name + ", left without a definition");
+    }
     return warnings;
 }
 
@@ -176,10 +218,8 @@ void Manager::reattach(Container& c)
     if (auto conn = connect_supervisor(dir)) {
         if (send_message(conn->get(), {std::string(sp::kWatch)})) {
             auto reply = receive_message_within(conn->get(), kReplyTimeoutMs);
-            if (reply && reply->verb() == sp::kState) {
+            if (reply && reply->verb() == sp::kState && take_leader(c, *reply)) {
                 c.state = ContainerState::Running;
-                c.leader = static_cast<pid_t>(std::stol(reply->get("leader")));
-                c.started_at = std::stoull(reply->get("started"));
                 c.control = std::move(*conn);
                 attach_control(c);
                 return;
@@ -340,8 +380,7 @@ Result<> Manager::launch(Container& c, StdioFds* stdio)
     }
     if (reply.verb() != sp::kStarted)
         return fail(ErrorKind::Failed, "unexpected answer from the supervisor: " + reply.verb());
-    c.leader = static_cast<pid_t>(std::stol(reply.get("leader")));
-    c.started_at = std::stoull(reply.get("started"));
+    BERTH_TRY(take_leader(c, reply));
     c.control = std::move(supervisor.control);
     revert.success();
     return {};
@@ -386,10 +425,11 @@ void Manager::on_control_message(const std::string& name)
         return;
     }
     if (message->verb() == sp::kRebooted) {
-        c.leader = static_cast<pid_t>(std::stol(message->get("leader")));
-        c.started_at = std::stoull(message->get("started"));
+        if (!take_leader(c, *message))
+            return;
+        // A PowerOff that raced the reboot still stands: the new init gets the signal (the timer keeps going).
         if (c.state == ContainerState::Stopping)
-            c.state = ContainerState::Running;
+            (void)signal_leader(c, poweroff_signal(c.init));
         notify_changed(c, {"State", "Leader", "StartedAt"});
     } else if (message->verb() == sp::kExited) {
         finish_stop(c, std::atoi(message->get("status").c_str()), false);
@@ -404,6 +444,7 @@ void Manager::finish_stop(Container& c, int status, bool supervisor_lost)
     c.stop_timer = EventSource();
     c.state = ContainerState::Stopped;
     c.leader = 0;
+    c.leader_pidfd.reset();
     c.started_at = 0;
     c.spec.last_exit_status = status;
     if (supervisor_lost) {
@@ -431,8 +472,7 @@ Result<> Manager::poweroff(const std::string& name)
         return {};
     if (c->state != ContainerState::Running)
         return fail(not_running(*c));
-    if (::kill(c->leader, poweroff_signal(c->init)) < 0 && errno != ESRCH)
-        return fail_errno("signal init of container " + name);
+    BERTH_TRY(signal_leader(*c, poweroff_signal(c->init)));
     c->state = ContainerState::Stopping;
     arm_stop_timer(*c, 1);
     notify_changed(*c, {"State"});
@@ -455,7 +495,7 @@ void Manager::arm_stop_timer(Container& c, uint32_t second)
             (void)terminate(name);
             return;
         }
-        ::kill(late.leader, poweroff_signal(late.init));
+        (void)signal_leader(late, poweroff_signal(late.init));
         arm_stop_timer(late, second + 1);
     });
     if (timer)
@@ -467,11 +507,8 @@ Result<> Manager::reboot(const std::string& name)
     auto* c = BERTH_TRY(lookup(name));
     if (c->state != ContainerState::Running)
         return fail(not_running(*c));
-    if (int sig = reboot_signal(c->init); sig != 0) {
-        if (::kill(c->leader, sig) < 0)
-            return fail_errno("signal init of container " + name);
-        return {};
-    }
+    if (int sig = reboot_signal(c->init); sig != 0)
+        return signal_leader(*c, sig);
     auto conn = BERTH_TRY(connect_supervisor(runtime_dir(name)));
     BERTH_TRY(send_message(conn.get(), {std::string(sp::kReboot)}));
     auto reply = BERTH_TRY(receive_message_within(conn.get(), kStartTimeoutMs));
@@ -513,13 +550,10 @@ Result<> Manager::kill(const std::string& name, const std::string& whom, int sig
         return fail(ErrorKind::InvalidArgument, "invalid kill target '" + whom + "': use 'leader' or 'all'");
     if (!c->active())
         return fail(not_running(*c));
-    if (whom == "leader") {
-        if (::kill(c->leader, signal) < 0)
-            return fail_errno("signal init of container " + name);
-        return {};
-    }
+    if (whom == "leader")
+        return signal_leader(*c, signal);
     // Not KillUnit(all): that would hit the supervisor too, and nobody would be left to say how PID 1 ended.
-    return signal_payload(c->leader, signal);
+    return signal_cgroup_tree(unit_payload_cgroup_dir(c->unit()), signal);
 }
 
 Result<> Manager::remove(const std::string& name, bool force)

@@ -35,30 +35,18 @@ void collect_pids(const std::string& dir, std::set<pid_t>& pids)
 
 }  // namespace
 
-Result<std::string> payload_cgroup_dir(pid_t leader, const std::string& cgroup_root)
+std::string unit_payload_cgroup_dir(const std::string& unit, const std::string& cgroup_root)
 {
-    auto text = BERTH_TRY(read_file("/proc/" + std::to_string(leader) + "/cgroup"));
-    std::string unified, named;
-    std::istringstream in(text);
-    std::string line;
-    while (std::getline(in, line)) {
-        if (line.rfind("0::", 0) == 0)
-            unified = line.substr(3);
-        else if (line.find(":name=systemd:") != std::string::npos)
-            named = line.substr(line.find(":name=systemd:") + 14);
-    }
-    if (!unified.empty() && is_cgroup2(cgroup_root))
-        return cgroup_root + unified;
-    if (!unified.empty() && is_cgroup2(cgroup_root + "/unified"))
-        return cgroup_root + "/unified" + unified;
-    if (!named.empty())
-        return cgroup_root + "/systemd" + named;
-    return fail(ErrorKind::Failed, "cannot find the cgroup of process " + std::to_string(leader));
+    const std::string tail = "/machine.slice/" + unit + "/payload";
+    if (is_cgroup2(cgroup_root))
+        return cgroup_root + tail;
+    if (is_cgroup2(cgroup_root + "/unified"))
+        return cgroup_root + "/unified" + tail;
+    return cgroup_root + "/systemd" + tail;
 }
 
-Result<> signal_payload(pid_t leader, int signal, const std::string& cgroup_root)
+Result<> signal_cgroup_tree(const std::string& dir, int signal)
 {
-    const std::string dir = BERTH_TRY(payload_cgroup_dir(leader, cgroup_root));
     std::set<pid_t> signalled;
     for (int pass = 0; pass < 16; ++pass) {
         std::set<pid_t> pids;

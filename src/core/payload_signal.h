@@ -16,8 +16,13 @@ namespace berth {
 // name=systemd v1 hierarchy.
 Result<std::string> payload_cgroup_dir(pid_t leader, const std::string& cgroup_root = "/sys/fs/cgroup");
 
-// Send `signal` to every process listed in the payload cgroup and its children; repeated until a pass finds no
-// process it has not signalled yet, so a fork racing the first pass is caught too.
-Result<> signal_payload(pid_t leader, int signal, const std::string& cgroup_root = "/sys/fs/cgroup");
+// The payload cgroup of a container's scope (machine.slice/UNIT/payload) in the hierarchy that tracks
+// processes: cgroup2 at /sys/fs/cgroup or /sys/fs/cgroup/unified, else v1's name=systemd. Derived from the unit,
+// never from a pid that may have been reused.
+std::string unit_payload_cgroup_dir(const std::string& unit, const std::string& cgroup_root = "/sys/fs/cgroup");
+
+// Send `signal` to every process listed in `dir` (a payload cgroup) and its children; repeated until a pass
+// finds no process it has not signalled yet, so a fork racing the first pass is caught too.
+Result<> signal_cgroup_tree(const std::string& dir, int signal);
 
 }  // namespace berth

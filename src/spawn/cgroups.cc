@@ -155,7 +155,7 @@ void inherit_cpuset(const std::string& parent, const std::string& child)
 
 }  // namespace
 
-Result<CgroupSet> CgroupSet::setup(const std::string& container_name)
+Result<CgroupSet> CgroupSet::setup(const std::string& container_name, uid_t uid_base)
 {
     CgroupSet set;
     const std::string suffix = "/berth-" + container_name + ".scope";
@@ -200,6 +200,17 @@ Result<CgroupSet> CgroupSet::setup(const std::string& container_name)
             }
             if (scope.dir.find("/cpuset") != std::string::npos)
                 inherit_cpuset(scope.dir, path);
+        }
+        // Delegate payload/ to the container's root, as nspawn does for its payload: the directory and the files
+        // an init writes to manage it (the rest of the interface stays the host's).
+        const std::string payload = scope.dir + "/payload";
+        for (const char* file : {"", "/cgroup.procs", "/cgroup.threads", "/cgroup.subtree_control", "/tasks"}) {
+            const std::string path = payload + file;
+            if (chown(path.c_str(), uid_base, uid_base) < 0 && errno != ENOENT) {
+                int saved = errno;
+                set.remove();
+                return fail_errno(saved, "delegate cgroup " + path + " to the container");
+            }
         }
         set.payload_procs_.push_back(scope.dir + "/payload/cgroup.procs");
         if (scope.unified)

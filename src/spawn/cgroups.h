@@ -18,7 +18,9 @@ class CgroupSet {
 public:
     // Find the scope, create supervisor/ and payload/ in each hierarchy, move this process into supervisor/ and
     // enable the v2 controllers for the children (best effort).
-    static Result<CgroupSet> setup(const std::string& container_name);
+    // payload/ (and the files a guest's init writes there) are handed to the container's root, uid_base on the
+    // host, so a guest's systemd can manage its own cgroup tree.
+    static Result<CgroupSet> setup(const std::string& container_name, uid_t uid_base);
 
     bool empty() const { return scopes_.empty(); }
     // Move pid into payload/ everywhere.

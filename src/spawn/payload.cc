@@ -1,5 +1,9 @@
 #include "spawn/payload.h"
 
+#include <cstring>
+
+#include <net/if.h>
+
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
@@ -18,6 +22,21 @@
 namespace berth::spawn {
 
 namespace {
+
+Result<> bring_loopback_up()
+{
+    UniqueFd sock(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+    if (!sock)
+        return fail_errno("open a socket to set up lo");
+    struct ifreq ifr = {};
+    std::strncpy(ifr.ifr_name, "lo", IFNAMSIZ - 1);
+    if (ioctl(sock.get(), SIOCGIFFLAGS, &ifr) < 0)
+        return fail_errno("read the flags of lo");
+    ifr.ifr_flags |= IFF_UP;
+    if (ioctl(sock.get(), SIOCSIFFLAGS, &ifr) < 0)
+        return fail_errno("bring lo up");
+    return {};
+}
 
 constexpr uint64_t kNamespaces = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC |
                                  CLONE_NEWNET;
@@ -55,6 +74,9 @@ struct ChildPlan {
     go->fds.clear();
     if (sethostname(plan.hostname.data(), plan.hostname.size()) < 0)
         child_fail(sock, "setup", Error{ErrorKind::Failed, errno, "set the hostname"});
+    // The new network namespace starts with lo down; every guest (and 127.0.0.1 in a command) expects it up.
+    if (auto r = bring_loopback_up(); !r)
+        child_fail(sock, "setup", r.error());
 
     // A session of its own, with the console as controlling terminal unless berthd attached its own stdio.
     setsid();

@@ -1,5 +1,9 @@
 #include "spawn/rootfs.h"
 
+#include <optional>
+
+#include <linux/openat2.h>
+
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <sys/mount.h>
@@ -96,10 +100,17 @@ Result<> mount_proc()
     BERTH_TRY(ensure_dir(proc));
     BERTH_TRY(do_mount("proc", proc, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC));
     // Like nspawn: kernel-wide knobs read-only; the network ones are our own namespace's, so they stay writable.
-    for (const char* entry : {"/sys", "/sysrq-trigger", "/irq", "/bus"}) {
+    for (const char* entry : {"/sys", "/sysrq-trigger", "/irq", "/bus", "/fs", "/scsi", "/acpi", "/asound", "/apm"}) {
         if (!path_exists(proc + entry))
             continue;
         if (auto r = bind_read_only(proc + entry); !r)
+            warn(r.error());
+    }
+    // Kernel memory, keys and timers of the host are nobody's business inside: masked as nspawn does.
+    for (const char* entry : {"/kcore", "/keys", "/timer_list", "/kallsyms", "/sched_debug"}) {
+        if (!path_exists(proc + entry))
+            continue;
+        if (auto r = do_mount("/dev/null", proc + entry, nullptr, MS_BIND); !r)
             warn(r.error());
     }
     if (path_exists(proc + "/sys/net")) {
@@ -146,12 +157,9 @@ Result<> mount_sys(const RootPlan& plan)
 {
     const std::string sys = at_root("/sys");
     BERTH_TRY(ensure_dir(sys));
-    // sysfs may be mounted by a user namespace that owns the network namespace, which ours does.
-    if (!do_mount("sysfs", sys, "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)) {
-        BERTH_TRY(do_mount("/sys", sys, nullptr, MS_BIND | MS_REC));
-        BERTH_TRY(remount_read_only(sys));
-        return {};
-    }
+    // sysfs may be mounted by a user namespace that owns the network namespace, which ours does. No fallback to
+    // a bind of the host's /sys: its submounts (the host's cgroups among them) would stay writable.
+    BERTH_TRY(do_mount("sysfs", sys, "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC));
     mount_cgroup(plan);
     return {};
 }
@@ -215,9 +223,35 @@ Result<> pivot_into_root()
 
 }  // namespace
 
+namespace {
+
+// The container's root belongs to the container: a symlink there must resolve inside it (never onto the host),
+// and a FIFO, device or huge file must not stall or flood the supervisor, which reads as host root.
+std::optional<std::string> read_small_file_in_root(const std::string& rootfs, const char* relative)
+{
+    UniqueFd root(open(rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!root)
+        return std::nullopt;
+    struct open_how how = {};
+    how.flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY;
+    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV;
+    UniqueFd fd(static_cast<int>(syscall(SYS_openat2, root.get(), relative, &how, sizeof how)));
+    struct stat st;
+    if (!fd || fstat(fd.get(), &st) < 0 || !S_ISREG(st.st_mode))
+        return std::nullopt;
+    std::string text(64 * 1024, '\0');
+    ssize_t n = read(fd.get(), text.data(), text.size());
+    if (n < 0)
+        return std::nullopt;
+    text.resize(static_cast<size_t>(n));
+    return text;
+}
+
+}  // namespace
+
 bool find_tty_gid(const std::string& rootfs, gid_t* gid)
 {
-    auto text = read_file(rootfs + "/etc/group");
+    auto text = read_small_file_in_root(rootfs, "etc/group");
     if (!text)
         return false;
     std::istringstream in(*text);

@@ -16,10 +16,12 @@ namespace {
 constexpr const char* kPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 // systemd-nspawn's default set: what a full OS needs to boot, minus what reaches outside the namespaces
-// (modules, raw I/O, the clock, MAC policy, ...).
+// (modules, raw I/O, the clock, MAC policy, ...). CAP_NET_ADMIN is kept as nspawn does with a private network:
+// the container always has its own network namespace.
 constexpr cap_value_t kKeep[] = {
     CAP_AUDIT_CONTROL, CAP_AUDIT_WRITE, CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER, CAP_FSETID,
-    CAP_IPC_OWNER, CAP_KILL, CAP_LEASE, CAP_LINUX_IMMUTABLE, CAP_MKNOD, CAP_NET_BIND_SERVICE, CAP_NET_BROADCAST,
+    CAP_IPC_OWNER, CAP_KILL, CAP_LEASE, CAP_LINUX_IMMUTABLE, CAP_MKNOD, CAP_NET_ADMIN, CAP_NET_BIND_SERVICE,
+    CAP_NET_BROADCAST,
     CAP_NET_RAW, CAP_SETFCAP, CAP_SETGID, CAP_SETPCAP, CAP_SETUID, CAP_SYS_ADMIN, CAP_SYS_BOOT, CAP_SYS_CHROOT,
     CAP_SYS_NICE, CAP_SYS_PTRACE, CAP_SYS_RESOURCE, CAP_SYS_TTY_CONFIG,
 };
@@ -107,11 +109,15 @@ Result<> apply_seccomp()
         int nr = seccomp_syscall_resolve_name(name);
         if (nr == __NR_SCMP_ERROR)
             continue;   // unknown to this libseccomp: nothing to block
-        // Calls missing on one of the architectures are fine to skip there.
-        (void)seccomp_rule_add(ctx.get(), SCMP_ACT_ERRNO(EPERM), nr, 0);
+        // A call that one of the architectures lacks is skipped there by libseccomp; any other failure would
+        // leave the call allowed, so it is an error.
+        if (int r = seccomp_rule_add(ctx.get(), SCMP_ACT_ERRNO(EPERM), nr, 0); r < 0 && r != -EEXIST)
+            return fail_errno(-r, std::string("seccomp: deny ") + name);
     }
-    (void)seccomp_rule_add(ctx.get(), SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socket), 2,
-                           SCMP_A0(SCMP_CMP_EQ, AF_NETLINK), SCMP_A2(SCMP_CMP_EQ, NETLINK_AUDIT));
+    if (int r = seccomp_rule_add(ctx.get(), SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socket), 2,
+                                 SCMP_A0(SCMP_CMP_EQ, AF_NETLINK), SCMP_A2(SCMP_CMP_EQ, NETLINK_AUDIT));
+        r < 0 && r != -EEXIST)
+        return fail_errno(-r, "seccomp: deny audit sockets");
     if (int r = seccomp_load(ctx.get()); r < 0)
         return fail_errno(-r, "load seccomp filter");
     return {};

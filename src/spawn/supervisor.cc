@@ -1,4 +1,7 @@
 #include "spawn/supervisor.h"
+#include "spawn/child_util.h"
+
+#include <sys/resource.h>
 
 #include <fcntl.h>
 #include <poll.h>
@@ -102,6 +105,14 @@ Result<> Supervisor::listen_socket()
 
 Result<> Supervisor::prepare()
 {
+    // The container must not inherit berthd's service settings (LimitNOFILE=, OOMScoreAdjust=): it starts from
+    // the defaults systemd gives a service, so an OOM picks it like any other workload.
+    (void)write_text_file("/proc/self/oom_score_adj", "0");
+    struct rlimit files = {1024, 524288};
+    struct rlimit current;
+    if (getrlimit(RLIMIT_NOFILE, &current) == 0 && current.rlim_max < files.rlim_max && geteuid() != 0)
+        files.rlim_max = current.rlim_max;
+    (void)setrlimit(RLIMIT_NOFILE, &files);
     BERTH_TRY(make_dirs(config_.runtime_dir, 0700));
     console_ = BERTH_TRY(Console::open(config_.runtime_dir, config_.uid_base));
     BERTH_TRY(block_signals());
@@ -116,7 +127,7 @@ Result<> Supervisor::start()
         return fail(go.error().context("wait for GO"));
     if (go->verb() != sp::kGo)
         return fail(ErrorKind::InvalidArgument, "expected GO, got '" + go->verb() + "'", EPROTO);
-    cgroups_ = BERTH_TRY(CgroupSet::setup(config_.name).map_error([](Error e) {
+    cgroups_ = BERTH_TRY(CgroupSet::setup(config_.name, config_.uid_base).map_error([](Error e) {
         return std::move(e).context("set up the container's cgroups");
     }));
 

@@ -172,3 +172,21 @@ BOOST_AUTO_TEST_CASE(failed_start_leaves_nothing)
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_FIXTURE_TEST_SUITE(manager_recovery, Fixture)
+
+BOOST_AUTO_TEST_CASE(a_root_without_definition_is_swept_at_start)
+{
+    BOOST_REQUIRE(manager->create("kept", with_image()));
+    // as if a crash came between writing the root and the definition
+    BOOST_REQUIRE(images->create_container_root("tiny", "orphan"));
+    BOOST_REQUIRE(manager->create("broken", with_image()));
+    BOOST_REQUIRE(write_file_atomic(store->path_of("broken"), "this is not toml ["));
+    reload();
+    BOOST_TEST(!images->container_root_exists("orphan"));
+    BOOST_TEST(images->container_root_exists("kept"));
+    BOOST_TEST(images->container_root_exists("broken"));  // its definition may still be repaired
+    BOOST_REQUIRE(manager->create("orphan", with_image()));
+}
+
+BOOST_AUTO_TEST_SUITE_END()

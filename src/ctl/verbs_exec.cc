@@ -10,6 +10,7 @@
 #include "ctl/errors.h"
 #include "ctl/settings_dbus.h"
 #include "ctl/stdio_fds.h"
+#include "ctl/terminal_proxy.h"
 #include "ctl/verbs.h"
 
 namespace berth::ctl {
@@ -22,15 +23,17 @@ struct StdioFds {
     sdbus::UnixFd in, out, err;
 };
 
-Result<StdioFds> stdio_fds()
+// berthctl's stdio for the command, with terminals replaced by the proxy's pty (see terminal_proxy.h).
+Result<StdioFds> stdio_fds(const TerminalProxy& proxy)
 {
     // Anything we printed must be out before the command writes to the same fds.
     std::fflush(stdout);
     std::fflush(stderr);
+    auto one = [&](int fd) { return stdio_fd(proxy.replacement(fd) >= 0 ? proxy.replacement(fd) : fd); };
     StdioFds fds;
-    fds.in = BERTH_TRY(stdio_fd(0));
-    fds.out = BERTH_TRY(stdio_fd(1));
-    fds.err = BERTH_TRY(stdio_fd(2));
+    fds.in = BERTH_TRY(one(0));
+    fds.out = BERTH_TRY(one(1));
+    fds.err = BERTH_TRY(one(2));
     return fds;
 }
 
@@ -67,8 +70,10 @@ Result<int> do_exec(const Invocation& inv)
     const auto env = BERTH_TRY(parse_env_args(inv.args));
     auto bus = BERTH_TRY(Bus::connect());
     auto container = BERTH_TRY(bus.container(inv.args.positionals[0]));
-    auto fds = BERTH_TRY(stdio_fds());
-    const int32_t status = BERTH_TRY(bus_call([&] {
+    auto proxy = BERTH_TRY(TerminalProxy::open_if_needed());
+    auto fds = BERTH_TRY(stdio_fds(*proxy));
+    BERTH_TRY(proxy->start());
+    auto status = bus_call([&] {
         int32_t result = -1;
         container->getProxy()
             .callMethod("Exec")
@@ -77,8 +82,12 @@ Result<int> do_exec(const Invocation& inv)
             .withArguments(argv, env, fds.in, fds.out, fds.err)
             .storeResultsTo(result);
         return result;
-    }));
-    return status;
+    });
+    fds = StdioFds{};
+    proxy->finish();
+    if (!status)
+        return fail(std::move(status).error());
+    return *status;
 }
 
 Result<std::string> generated_name()
@@ -104,7 +113,9 @@ Result<int> do_run(const Invocation& inv)
     auto bus = BERTH_TRY(Bus::connect());
     const sdbus::ObjectPath path = BERTH_TRY(bus_call([&] { return bus.manager().CreateContainer(name, settings); }));
     auto container = BERTH_TRY(bus.container_at(path));
-    auto fds = BERTH_TRY(stdio_fds());
+    auto proxy = BERTH_TRY(TerminalProxy::open_if_needed());
+    auto fds = BERTH_TRY(stdio_fds(*proxy));
+    BERTH_TRY(proxy->start());
 
     ForegroundSignals foreground;
     auto status = bus_call([&] {
@@ -117,6 +128,8 @@ Result<int> do_run(const Invocation& inv)
             .storeResultsTo(result);
         return result;
     });
+    fds = StdioFds{};
+    proxy->finish();
     if (!status && inv.args.has("rm")) {
         // AutoRemove acts when the container stops; one that never started would stay behind. Best effort: the
         // error worth showing is the start failure.

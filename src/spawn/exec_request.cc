@@ -58,6 +58,12 @@ Result<> enter_namespaces(pid_t leader, int pidfd)
         for (int i = 0; i < 3; ++i)
             if (dup2(request.stdio[i].get(), i) < 0)
                 child_fail(status_sock, "exec", Error{ErrorKind::Failed, errno, "attach stdio"});
+        // A terminal on stdin (berthctl's proxy pty) becomes the command's controlling terminal, so Ctrl-C and
+        // job control reach the command, as under ssh -t.
+        if (isatty(0)) {
+            setsid();
+            (void)ioctl(0, TIOCSCTTY, 0);
+        }
     }
     if (auto r = apply_capabilities(); !r)
         child_fail(status_sock, "exec", r.error());

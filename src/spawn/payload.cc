@@ -84,6 +84,8 @@ struct ChildPlan {
         for (int i = 0; i < 3; ++i)
             if (dup2(plan.stdio[i], i) < 0)
                 child_fail(sock, "setup", Error{ErrorKind::Failed, errno, "attach stdio"});
+        if (isatty(0))
+            (void)ioctl(0, TIOCSCTTY, 0);   // berthctl's proxy pty: the controlling terminal of PID 1
     } else {
         for (int i = 0; i < 3; ++i)
             if (dup2(plan.console_slave, i) < 0)

@@ -60,3 +60,21 @@ test_poweroff_right_after_reboot_still_stops() {
     wait_state "$n" stopped 20
     bctl remove "$n"
 }
+
+test_exec_never_gets_the_callers_terminal() {
+    local n out outer inner
+    new_container n hard-tty
+    bctl create "$n" --boot
+    bctl start "$n"
+    # Under script(1) berthctl's stdio is a terminal: the command must get a pty of berthctl's proxy instead, with
+    # output, stderr and the exit status still passed through.
+    out=$(script -qec "stat -L -c 'outer %t:%T' /proc/self/fd/0; berthctl exec $n -- sh -c 'stat -L -c \"inner %t:%T\" /proc/self/fd/0; echo out; echo err >&2; exit 5'; echo status=\$?" /dev/null | tr -d '\r')
+    outer=$(sed -n 's/^outer //p' <<<"$out")
+    inner=$(sed -n 's/^inner //p' <<<"$out")
+    [[ -n $outer && -n $inner ]] || h_fail "no terminal seen: $out"
+    assert_ne "$outer" "$inner" "the container's terminal device vs the caller's"
+    assert_contains "$out" "out" "stdout through the proxy"
+    assert_contains "$out" "err" "stderr through the proxy"
+    assert_contains "$out" "status=5" "exit status through the proxy"
+    bctl remove --force "$n"
+}

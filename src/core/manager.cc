@@ -23,7 +23,7 @@ namespace sp = spawn_protocol;
 
 namespace {
 
-constexpr int kStartTimeoutMs = 30000;
+constexpr int kStartTimeoutMs = 15000;  // within the 25 s a D-Bus client waits by default
 constexpr int kReplyTimeoutMs = 10000;
 // Status recorded when the supervisor vanished without telling how PID 1 ended.
 constexpr int kStatusUnknown = 255;

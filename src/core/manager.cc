@@ -613,17 +613,10 @@ Result<> Manager::exec(const std::string& name, std::vector<std::string> argv, s
     auto* c = BERTH_TRY(lookup(name));
     if (argv.empty() || argv[0].empty())
         return fail(ErrorKind::InvalidArgument, "no command given");
-    for (const auto& e : env)
-        if (e.find('=') == std::string::npos || e[0] == '=')
-            return fail(ErrorKind::InvalidArgument, "environment entry '" + e + "' is not KEY=VALUE");
+    const auto fields = BERTH_TRY(command_request(sp::kExec, argv, env));
     if (c->state != ContainerState::Running)
         return fail(not_running(*c));
     auto conn = BERTH_TRY(connect_supervisor(runtime_dir(name)));
-    std::vector<std::string> fields = {std::string(sp::kExec)};
-    for (auto& a : argv)
-        fields.push_back("arg=" + a);
-    for (auto& e : env)
-        fields.push_back("env=" + e);
     BERTH_TRY(send_message(conn.get(), fields, raw_fds(stdio)));
 
     const uint64_t id = next_exec_id_++;
@@ -658,14 +651,10 @@ Result<UniqueFd> Manager::open_shell(const std::string& name, std::vector<std::s
                                      std::vector<std::string> env)
 {
     auto* c = BERTH_TRY(lookup(name));
+    const auto fields = BERTH_TRY(command_request(sp::kShell, argv, env));
     if (c->state != ContainerState::Running)
         return fail(not_running(*c));
     auto conn = BERTH_TRY(connect_supervisor(runtime_dir(name)));
-    std::vector<std::string> fields = {std::string(sp::kShell)};
-    for (auto& a : argv)
-        fields.push_back("arg=" + a);
-    for (auto& e : env)
-        fields.push_back("env=" + e);
     BERTH_TRY(send_message(conn.get(), fields));
     auto reply = BERTH_TRY(receive_message_within(conn.get(), kReplyTimeoutMs));
     if (reply.verb() == sp::kFailed)

@@ -71,6 +71,20 @@ std::vector<std::string> start_message(const StartRequest& request)
     return fields;
 }
 
+Result<std::vector<std::string>> command_request(std::string_view verb, const std::vector<std::string>& argv,
+                                                 const std::vector<std::string>& env)
+{
+    std::vector<std::string> fields = {std::string(verb)};
+    for (const auto& a : argv)
+        fields.push_back("arg=" + a);
+    for (const auto& e : env) {
+        if (e.find('=') == std::string::npos || e[0] == '=')
+            return fail(ErrorKind::InvalidArgument, "environment entry '" + e + "' is not KEY=VALUE");
+        fields.push_back("env=" + e);
+    }
+    return fields;
+}
+
 Result<Message> receive_message_within(int fd, int timeout_ms)
 {
     struct pollfd pfd = {fd, POLLIN, 0};

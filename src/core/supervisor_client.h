@@ -31,6 +31,10 @@ struct StartRequest {
 };
 std::vector<std::string> start_message(const StartRequest& request);
 
+// EXEC or SHELL with arg= and env= fields; InvalidArgument for an env entry that is not KEY=VALUE.
+Result<std::vector<std::string>> command_request(std::string_view verb, const std::vector<std::string>& argv,
+                                                 const std::vector<std::string>& env);
+
 // Wait up to timeout_ms for one message (poll + receive_message). A timeout is ErrorKind::Failed with ETIMEDOUT.
 Result<Message> receive_message_within(int fd, int timeout_ms);
 

@@ -83,16 +83,20 @@ void TerminalProxy::relay()
             return;
         }
         if (fds[1].revents & POLLIN) {
-            // The command ended: copy what it left in the pty (bounded: a process it left behind may keep
-            // writing), then stop.
-            ::fcntl(master_.get(), F_SETFL, ::fcntl(master_.get(), F_GETFL) | O_NONBLOCK);
-            for (int i = 0; i < 64; ++i) {
+            // The command ended. The kernel hands what it wrote to the master side asynchronously, so copy until
+            // the pty reports every slave closed (EIO), or until it stays quiet for a moment: a process the
+            // command left behind may hold the slave open.
+            for (;;) {
+                struct pollfd p = {master_.get(), POLLIN, 0};
+                if (::poll(&p, 1, 200) <= 0)
+                    return;
                 ssize_t n = ::read(master_.get(), buf, sizeof buf);
+                if (n < 0 && errno == EINTR)
+                    continue;
                 if (n <= 0)
-                    break;
+                    return;
                 write_all(out, buf, static_cast<size_t>(n));
             }
-            return;
         }
         if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
             ssize_t n = ::read(master_.get(), buf, sizeof buf);

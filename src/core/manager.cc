@@ -63,8 +63,9 @@ Result<> take_leader(Container& c, const Message& message)
     auto [p2, e2] = std::from_chars(started.data(), started.data() + started.size(), usec);
     if (e1 != std::errc() || e2 != std::errc() || pid <= 0 || p1 != leader.data() + leader.size())
         return fail(ErrorKind::Failed, "the supervisor sent a malformed " + message.verb() + " message", EPROTO);
+    // A PID 1 that ended already (a short command) is fine: EXITED follows, and there is nothing left to signal.
     UniqueFd pidfd(static_cast<int>(syscall(SYS_pidfd_open, static_cast<pid_t>(pid), 0)));
-    if (!pidfd)
+    if (!pidfd && errno != ESRCH)
         return fail_errno("open the leader of container " + c.spec.name);
     c.leader = static_cast<pid_t>(pid);
     c.leader_pidfd = std::move(pidfd);
@@ -75,7 +76,9 @@ Result<> take_leader(Container& c, const Message& message)
 // The leader through its pidfd: never a process that merely inherited its pid.
 Result<> signal_leader(const Container& c, int signal)
 {
-    if (!c.leader_pidfd || syscall(SYS_pidfd_send_signal, c.leader_pidfd.get(), signal, nullptr, 0) < 0) {
+    if (!c.leader_pidfd)
+        return {};  // PID 1 had ended before berthd heard it started
+    if (syscall(SYS_pidfd_send_signal, c.leader_pidfd.get(), signal, nullptr, 0) < 0) {
         if (errno == ESRCH)
             return {};  // already gone: its supervisor is about to say how it ended
         return fail_errno("signal init of container " + c.spec.name);

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,19 @@ inline constexpr EnumTable<ContainerState, 4> kContainerStateTable{{
 
 // Exit status of PID 1 (or of an exec'd command): the exit code, or 128+N for signal N.
 using ExitCallback = std::function<void(Result<int>)>;
+// Whether a start succeeded (PID 1 runs) or why not.
+using StartCallback = std::function<void(Result<>)>;
+
+// A start in flight: the supervisor has START and GO, berthd waits for STARTED without blocking its loop.
+struct PendingStart {
+    pid_t supervisor = 0;
+    UniqueFd control;
+    EventSource watch;
+    EventSource deadline;
+    std::vector<UniqueFd> stdio;  // kept for a retry after the one-time shift
+    bool retried = false;
+    std::vector<StartCallback> started;
+};
 
 struct Container {
     ContainerSpec spec;
@@ -43,6 +57,7 @@ struct Container {
     EventSource control_watch;
     EventSource stop_timer;   // PowerOff's deadline
     std::vector<ExitCallback> waiters;  // Wait / StartAttached callers
+    std::unique_ptr<PendingStart> pending;  // while starting
 
     std::string unit() const { return "berth-" + spec.name + ".scope"; }
     bool active() const { return state != ContainerState::Stopped; }

@@ -28,6 +28,12 @@ EventSource& EventSource::operator=(EventSource&& other) noexcept
 
 EventSource::~EventSource() { reset(); }
 
+void EventSource::disable()
+{
+    if (source_)
+        sd_event_source_set_enabled(source_, SD_EVENT_OFF);
+}
+
 void EventSource::reset()
 {
     if (source_)

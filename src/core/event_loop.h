@@ -21,6 +21,9 @@ public:
     EventSource& operator=(EventSource&& other) noexcept;
     ~EventSource();
     explicit operator bool() const { return source_ != nullptr; }
+    // Stop dispatching (and, for an fd, leave epoll) now; safe inside the source's own callback, unlike
+    // destroying it there.
+    void disable();
     sd_event_source* get() const { return source_; }
 
 private:

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "base/error.h"
+#include "base/message.h"
 #include "base/unique_fd.h"
 #include "core/config.h"
 #include "core/container.h"
@@ -51,8 +52,11 @@ public:
     Result<std::vector<std::string>> init();
 
     Result<> create(const std::string& name, const Settings& settings);
-    Result<> start(const std::string& name);
-    // Start with PID 1's stdio bound to `stdio`; `done` gets PID 1's exit status when the container stops.
+    // Start asynchronously: the supervisor, the scope and GO are set up at once (an error there is returned and
+    // `started` is not called); `started` gets the outcome when PID 1 runs, or why it could not.
+    Result<> start(const std::string& name, StartCallback started);
+    // Start with PID 1's stdio bound to `stdio`; `done` gets PID 1's exit status when the container stops, or the
+    // error when it could not start.
     Result<> start_attached(const std::string& name, StdioFds stdio, ExitCallback done);
     Result<> poweroff(const std::string& name);
     Result<> reboot(const std::string& name);
@@ -80,8 +84,12 @@ private:
     std::string runtime_dir(const std::string& name) const;
     // The tree the container runs on: its own copy, or the shared image for an ephemeral container.
     std::string root_of(const ContainerSpec& spec) const;
-    Result<> start_container(Container& c, StdioFds* stdio);
-    Result<> launch(Container& c, StdioFds* stdio);
+    Result<> start_container(Container& c, StdioFds* stdio, StartCallback started);
+    Result<> launch(Container& c);
+    void on_start_reply(const std::string& name, Result<Message> reply);
+    void abort_launch(Container& c);
+    void finish_start(Container& c, Result<> outcome);
+    void retire_sources(PendingStart& pending);
     void attach_control(Container& c);
     void watch_supervisor(pid_t pid);
     void on_control_message(const std::string& name);

@@ -34,6 +34,17 @@ ExitCallback reply_with(sdbus::Result<T>&& result)
 }
 }  // namespace
 
+StartCallback reply_done(sdbus::Result<>&& result)
+{
+    auto shared = std::make_shared<sdbus::Result<>>(std::move(result));
+    return [shared](berth::Result<> outcome) {
+        if (outcome)
+            shared->returnResults();
+        else
+            shared->returnError(to_bus_error(outcome.error()));
+    };
+}
+
 StdioFds take_stdio(sdbus::UnixFd& in, sdbus::UnixFd& out, sdbus::UnixFd& err)
 {
     return {take_fd(in), take_fd(out), take_fd(err)};
@@ -65,7 +76,12 @@ const Container& ContainerObject::current() const
     return *c;
 }
 
-void ContainerObject::Start() { value_or_throw(manager_.start(name_)); }
+void ContainerObject::Start(sdbus::Result<>&& result)
+{
+    auto done = reply_done(std::move(result));
+    if (auto r = manager_.start(name_, done); !r)
+        done(tl::unexpected(r.error()));
+}
 
 void ContainerObject::StartAttached(sdbus::Result<int32_t>&& result, sdbus::UnixFd stdin_fd,
                                     sdbus::UnixFd stdout_fd, sdbus::UnixFd stderr_fd)

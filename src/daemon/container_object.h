@@ -26,7 +26,7 @@ public:
 private:
     const Container& current() const;
 
-    void Start() override;
+    void Start(sdbus::Result<>&& result) override;
     void StartAttached(sdbus::Result<int32_t>&& result, sdbus::UnixFd stdin_fd, sdbus::UnixFd stdout_fd,
                        sdbus::UnixFd stderr_fd) override;
     void PowerOff() override;
@@ -68,6 +68,9 @@ private:
     Manager& manager_;
     std::string name_;
 };
+
+// Completes an async D-Bus call that returns nothing, from a core callback.
+StartCallback reply_done(sdbus::Result<>&& result);
 
 // Takes ownership of the fds a D-Bus message carried (sdbus-c++ dups them without O_CLOEXEC).
 StdioFds take_stdio(sdbus::UnixFd& in, sdbus::UnixFd& out, sdbus::UnixFd& err);

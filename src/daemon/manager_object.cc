@@ -94,7 +94,12 @@ ManagerObject::ListContainers()
     return out;
 }
 
-void ManagerObject::StartContainer(const std::string& name) { value_or_throw(manager_.start(name)); }
+void ManagerObject::StartContainer(sdbus::Result<>&& result, std::string name)
+{
+    auto done = reply_done(std::move(result));
+    if (auto r = manager_.start(name, done); !r)
+        done(tl::unexpected(r.error()));
+}
 void ManagerObject::PowerOffContainer(const std::string& name) { value_or_throw(manager_.poweroff(name)); }
 void ManagerObject::RebootContainer(const std::string& name) { value_or_throw(manager_.reboot(name)); }
 void ManagerObject::TerminateContainer(const std::string& name) { value_or_throw(manager_.terminate(name)); }
@@ -119,15 +124,9 @@ std::vector<sdbus::Struct<std::string, std::string, uint64_t, uint64_t>> Manager
 
 void ManagerObject::ImportImage(sdbus::Result<>&& result, sdbus::UnixFd tarball, std::string name)
 {
-    auto shared = std::make_shared<sdbus::Result<>>(std::move(result));
+    auto done = reply_done(std::move(result));
     UniqueFd fd(tarball.isValid() ? fcntl(tarball.get(), F_DUPFD_CLOEXEC, 3) : -1);
     tarball.reset();
-    auto done = [shared](berth::Result<> outcome) {
-        if (outcome)
-            shared->returnResults();
-        else
-            shared->returnError(to_bus_error(outcome.error()));
-    };
     if (auto r = imports_.start(std::move(fd), name, done); !r)
         done(tl::unexpected(r.error()));
 }

@@ -35,7 +35,7 @@ private:
     sdbus::ObjectPath GetContainer(const std::string& name) override;
     std::vector<sdbus::Struct<std::string, std::string, std::string, std::string, uint32_t, sdbus::ObjectPath>>
     ListContainers() override;
-    void StartContainer(const std::string& name) override;
+    void StartContainer(sdbus::Result<>&& result, std::string name) override;
     void PowerOffContainer(const std::string& name) override;
     void RebootContainer(const std::string& name) override;
     void TerminateContainer(const std::string& name) override;

@@ -127,7 +127,7 @@ BOOST_AUTO_TEST_CASE(bad_input_changes_nothing)
 
 BOOST_AUTO_TEST_CASE(operations_on_unknown_or_stopped_containers)
 {
-    BOOST_TEST((manager->start("ghost").error().kind == ErrorKind::NoSuchContainer));
+    BOOST_TEST((manager->start("ghost", [](Result<>) {}).error().kind == ErrorKind::NoSuchContainer));
     BOOST_TEST((manager->remove("ghost", true).error().kind == ErrorKind::NoSuchContainer));
     BOOST_REQUIRE(manager->create("x", with_image()));
     BOOST_TEST((manager->poweroff("x").error().kind == ErrorKind::InvalidState));
@@ -164,7 +164,9 @@ BOOST_AUTO_TEST_CASE(failed_start_leaves_nothing)
 {
     config.spawn_path = "/nonexistent/berth-spawn";
     BOOST_REQUIRE(manager->create("x", with_image()));
-    auto r = manager->start("x");
+    bool called = false;
+    auto r = manager->start("x", [&](Result<>) { called = true; });
+    BOOST_TEST(!called);  // failed before anything was pending: the error is the call's
     BOOST_REQUIRE(!r);
     BOOST_TEST((manager->find("x")->state == ContainerState::Stopped));
     BOOST_TEST(units.active.empty());

@@ -2,119 +2,20 @@
 
 #include <signal.h>
 #include <sys/epoll.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <algorithm>
-#include <charconv>
-#include <sys/syscall.h>
 
 #include "base/fs.h"
 #include "base/names.h"
 #include "base/reverter.h"
-#include "base/spawn_protocol.h"
 #include "core/payload_signal.h"
+#include "core/manager_internal.h"
 #include "core/supervisor_client.h"
 
 namespace berth {
 
-namespace sp = spawn_protocol;
-
-namespace {
-
-constexpr int kStartTimeoutMs = 15000;  // within the 25 s a D-Bus client waits by default
-constexpr int kReplyTimeoutMs = 10000;
-// Status recorded when the supervisor vanished without telling how PID 1 ended.
-constexpr int kStatusUnknown = 255;
-
-uint64_t now_usec()
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return static_cast<uint64_t>(ts.tv_sec) * 1000000 + static_cast<uint64_t>(ts.tv_nsec) / 1000;
-}
-
-Error no_such_container(const std::string& name)
-{
-    return Error{ErrorKind::NoSuchContainer, 0, "no container named '" + name + "' (see 'berthctl list --all')"};
-}
-
-Error not_running(const Container& c)
-{
-    return Error{ErrorKind::InvalidState, 0,
-                 "container '" + c.spec.name + "' is " +
-                     std::string(kContainerStateTable.to_string(c.state)) + ", not running"};
-}
-
-std::vector<int> raw_fds(const StdioFds& fds)
-{
-    return {fds[0].get(), fds[1].get(), fds[2].get()};
-}
-
-// STARTED, STATE and REBOOTED carry leader= and started=; a reply without them is refused rather than trusted.
-Result<> take_leader(Container& c, const Message& message)
-{
-    const std::string leader = message.get("leader");
-    const std::string started = message.get("started");
-    long pid = 0;
-    unsigned long long usec = 0;
-    auto [p1, e1] = std::from_chars(leader.data(), leader.data() + leader.size(), pid);
-    auto [p2, e2] = std::from_chars(started.data(), started.data() + started.size(), usec);
-    if (e1 != std::errc() || e2 != std::errc() || pid <= 0 || p1 != leader.data() + leader.size())
-        return fail(ErrorKind::Failed, "the supervisor sent a malformed " + message.verb() + " message", EPROTO);
-    // A PID 1 that ended already (a short command) is fine: EXITED follows, and there is nothing left to signal.
-    UniqueFd pidfd(static_cast<int>(syscall(SYS_pidfd_open, static_cast<pid_t>(pid), 0)));
-    if (!pidfd && errno != ESRCH)
-        return fail_errno("open the leader of container " + c.spec.name);
-    c.leader = static_cast<pid_t>(pid);
-    c.leader_pidfd = std::move(pidfd);
-    c.started_at = usec;
-    return {};
-}
-
-// The leader through its pidfd: never a process that merely inherited its pid.
-Result<> signal_leader(const Container& c, int signal)
-{
-    if (!c.leader_pidfd)
-        return {};  // PID 1 had ended before berthd heard it started
-    if (syscall(SYS_pidfd_send_signal, c.leader_pidfd.get(), signal, nullptr, 0) < 0) {
-        if (errno == ESRCH)
-            return {};  // already gone: its supervisor is about to say how it ended
-        return fail_errno("signal init of container " + c.spec.name);
-    }
-    return {};
-}
-
-}  // namespace
-
-// One EXEC request in flight: its connection to the supervisor and who waits for the status.
-struct Manager::ExecSession {
-    UniqueFd connection;
-    EventSource watch;
-    UniqueFd stderr_fd;  // where "command not found" goes, as a shell would print it
-    ExitCallback done;
-};
-
-namespace {
-
-// A command that cannot be executed ends like it does under sh or nsenter: a message on its stderr and status 127
-// (not found) or 126 (not executable). Other failures (joining the namespaces) are errors of the call.
-Result<int> exec_failure(const Message& reply, int stderr_fd)
-{
-    const int code = std::atoi(reply.get("code").c_str());
-    const bool not_found = code == ENOENT || code == ENOTDIR;
-    const bool not_executable = code == EACCES || code == ENOEXEC || code == EISDIR;
-    if (reply.get("reason") != "exec" && !not_found && !not_executable)
-        return fail(error_from_failed(reply, "exec"));
-    if (stderr_fd >= 0) {
-        std::string line = "berth: " + reply.get("message") + "\n";
-        (void)!::write(stderr_fd, line.data(), line.size());
-    }
-    return not_found ? 127 : 126;
-}
-
-}  // namespace
+using namespace manager_detail;
 
 Manager::Manager(Deps deps)
     : deps_(deps), idmap_(deps.config.idmap_first, deps.config.idmap_count, deps.config.idmap_size)
@@ -280,211 +181,6 @@ Result<> Manager::create(const std::string& name, const Settings& settings)
     return {};
 }
 
-Result<> Manager::start(const std::string& name, StartCallback started)
-{
-    auto* c = BERTH_TRY(lookup(name));
-    return start_container(*c, nullptr, std::move(started));
-}
-
-Result<> Manager::start_attached(const std::string& name, StdioFds stdio, ExitCallback done)
-{
-    auto* c = BERTH_TRY(lookup(name));
-    // The exit status is what the caller waits for; a start that fails ends the wait with its error.
-    return start_container(*c, &stdio, [this, name, done](Result<> outcome) {
-        if (!outcome) {
-            done(tl::unexpected(outcome.error()));
-            return;
-        }
-        if (auto* late = lookup(name).value_or(nullptr))
-            late->waiters.push_back(done);
-    });
-}
-
-Result<> Manager::start_container(Container& c, StdioFds* stdio, StartCallback started)
-{
-    if (c.state != ContainerState::Stopped)
-        return fail(ErrorKind::InvalidState, "container '" + c.spec.name + "' is already " +
-                                                 std::string(kContainerStateTable.to_string(c.state)));
-    if (c.spec.ephemeral ? !deps_.images.exists(c.spec.image) : !deps_.images.container_root_exists(c.spec.name))
-        return fail(ErrorKind::Failed, "the root file system of container '" + c.spec.name +
-                                           "' is missing; remove the container and create it again");
-    c.pending = std::make_unique<PendingStart>();
-    if (stdio)
-        for (auto& fd : *stdio)
-            c.pending->stdio.push_back(std::move(fd));
-    c.state = ContainerState::Starting;
-    if (auto r = launch(c); !r) {
-        c.pending.reset();
-        c.state = ContainerState::Stopped;
-        return fail(r.error().context("start container " + c.spec.name));
-    }
-    c.pending->started.push_back(std::move(started));
-    notify_changed(c, {"State"});
-    return {};
-}
-
-// Supervisor process, START, scope, GO; then STARTED is awaited in the loop (on_start_reply). What is set up here
-// is undone at once on failure; later failures go through abort_launch.
-Result<> Manager::launch(Container& c)
-{
-    const std::string dir = runtime_dir(c.spec.name);
-    const std::string unit = c.unit();
-    (void)remove_tree(dir);
-    BERTH_TRY(make_dirs(dir, 0700));
-    Reverter revert;
-    revert.add([dir] { (void)remove_tree(dir); });
-
-    auto supervisor = BERTH_TRY(launch_supervisor(deps_.config.spawn_path));
-    const pid_t pid = supervisor.pid;
-    watch_supervisor(pid);
-    revert.add([pid] { ::kill(pid, SIGKILL); });
-
-    // START goes first, so berth-spawn prepares while systemd creates the scope.
-    PendingStart& pending = *c.pending;
-    std::vector<int> stdio_fds;
-    for (const auto& fd : pending.stdio)
-        stdio_fds.push_back(fd.get());
-    StartRequest request{&c.spec, root_of(c.spec), dir, c.spec.ephemeral, !stdio_fds.empty()};
-    BERTH_TRY(send_message(supervisor.control.get(), start_message(request), stdio_fds));
-
-    ScopeRequest scope;
-    scope.unit = unit;
-    scope.description = "berth container " + c.spec.name;
-    scope.pid = pid;
-    scope.limits = c.spec.limits;
-    auto started = deps_.units.start_scope(scope);
-    if (!started && started.error().kind == ErrorKind::Busy) {
-        // A scope of an earlier run that systemd has not collected yet: stop it and try once more.
-        (void)deps_.units.stop_unit(unit);
-        started = deps_.units.start_scope(scope);
-    }
-    if (!started) {
-        // A supervisor that gave up while preparing says why; that beats "no such process" from systemd.
-        if (auto early = receive_message_within(supervisor.control.get(), 0); early && early->verb() == sp::kFailed)
-            return fail(error_from_failed(*early, "the supervisor could not start the container"));
-        return fail(started.error());
-    }
-    revert.add([this, unit] {
-        (void)deps_.units.kill_unit(unit, "all", SIGKILL);
-        (void)deps_.units.stop_unit(unit);
-    });
-
-    // A failed send means the supervisor is gone; its FAILED answer may still be waiting to be read.
-    (void)send_message(supervisor.control.get(), {std::string(sp::kGo)});
-    const std::string name = c.spec.name;
-    auto watch = BERTH_TRY(deps_.loop.add_io(supervisor.control.get(), EPOLLIN, [this, name](uint32_t) {
-        auto it = containers_.find(name);
-        if (it != containers_.end() && it->second->pending)
-            on_start_reply(name, receive_message(it->second->pending->control.get()));
-    }));
-    auto deadline = BERTH_TRY(deps_.loop.add_timer(uint64_t{kStartTimeoutMs} * 1000, [this, name] {
-        on_start_reply(name, fail(ErrorKind::Failed, "the container's supervisor did not answer in time", ETIMEDOUT));
-    }));
-    pending.supervisor = pid;
-    pending.control = std::move(supervisor.control);
-    pending.watch = std::move(watch);
-    pending.deadline = std::move(deadline);
-    revert.success();
-    return {};
-}
-
-void Manager::on_start_reply(const std::string& name, Result<Message> reply)
-{
-    auto it = containers_.find(name);
-    if (it == containers_.end() || !it->second->pending)
-        return;
-    Container& c = *it->second;
-    if (reply && reply->verb() == sp::kStarted) {
-        auto taken = take_leader(c, *reply);
-        if (taken) {
-            c.control = std::move(c.pending->control);
-            finish_start(c, {});
-            return;
-        }
-        reply = fail(taken.error());
-    }
-    abort_launch(c);
-    Error error = !reply ? reply.error()
-                  : reply->verb() == sp::kFailed
-                      ? error_from_failed(*reply, "the supervisor could not start the container")
-                      : Error{ErrorKind::Failed, 0, "unexpected answer from the supervisor: " + reply->verb()};
-    if (reply && reply->verb() == sp::kFailed && reply->get("reason") == sp::kReasonIdmapUnsupported) {
-        if (c.spec.ephemeral) {
-            error = Error{ErrorKind::NotSupported, 0,
-                          "the pool's file system refuses idmapped mounts, which an ephemeral container needs"};
-        } else if (!c.pending->retried) {
-            // The file system refused idmapped mounts: shift the root once, record it, and start again.
-            c.pending->retried = true;
-            auto shifted = deps_.images.shift_container_root(c.spec.name, c.spec.idmap_base, c.spec.idmap_size);
-            if (shifted) {
-                c.spec.idmap_mode = IdMapMode::Shifted;
-                save_quietly(c);
-                if (auto again = launch(c); again)
-                    return;
-                else
-                    error = again.error();
-            } else {
-                error = shifted.error().context("shift the root of container " + c.spec.name);
-            }
-        }
-    }
-    finish_start(c, fail(std::move(error).context("start container " + c.spec.name)));
-}
-
-// Undo a launch that got as far as GO: the supervisor, the scope and the runtime directory go.
-void Manager::abort_launch(Container& c)
-{
-    PendingStart& pending = *c.pending;
-    retire_sources(pending);
-    pending.control.reset();
-    if (pending.supervisor > 0)
-        ::kill(pending.supervisor, SIGKILL);
-    pending.supervisor = 0;
-    (void)deps_.units.kill_unit(c.unit(), "all", SIGKILL);
-    (void)deps_.units.stop_unit(c.unit());
-    (void)remove_tree(runtime_dir(c.spec.name));
-}
-
-// The watch and deadline of a pending start may be the very source being dispatched: disable them now (so the
-// control fd can be watched anew) and destroy them on the next loop iteration.
-void Manager::retire_sources(PendingStart& pending)
-{
-    auto old = std::make_shared<std::pair<EventSource, EventSource>>(std::move(pending.watch),
-                                                                     std::move(pending.deadline));
-    old->first.disable();
-    old->second.disable();
-    deps_.loop.defer([old] {});
-}
-
-void Manager::finish_start(Container& c, Result<> outcome)
-{
-    auto pending = std::move(c.pending);
-    retire_sources(*pending);
-    if (outcome) {
-        c.state = ContainerState::Running;
-        attach_control(c);
-        notify_changed(c, {"State", "Leader", "StartedAt", "IdMapMode"});
-    } else {
-        c.state = ContainerState::Stopped;
-        notify_changed(c, {"State"});
-    }
-    // The callbacks may remove the container (run --rm): nothing of `c` is used after them.
-    for (auto& started : pending->started)
-        started(outcome);
-}
-
-// berthd is the parent of the supervisors it starts (until it restarts): reap each when it exits. Kept apart from
-// the Container, which may be gone (auto-remove) before its supervisor has finished exiting.
-void Manager::watch_supervisor(pid_t pid)
-{
-    auto source = deps_.loop.add_child(pid, [this, pid](const siginfo_t&) {
-        // sd-event reaps the child after this callback; drop the source on the next iteration.
-        deps_.loop.defer([this, pid] { supervisors_.erase(pid); });
-    });
-    if (source)
-        supervisors_[pid] = std::move(*source);
-}
-
 void Manager::attach_control(Container& c)
 {
     const std::string name = c.spec.name;
@@ -550,11 +246,6 @@ void Manager::finish_stop(Container& c, int status, bool supervisor_lost)
     }
     for (auto& done : waiters)
         done(status);
-}
-
-static Error starting_busy(const Container& c)
-{
-    return Error{ErrorKind::Busy, 0, "container '" + c.spec.name + "' is starting; try again when it runs"};
 }
 
 Result<> Manager::poweroff(const std::string& name)
@@ -705,63 +396,6 @@ Result<> Manager::set_limits(const std::string& name, const Settings& settings)
     c->spec = std::move(updated);
     notify_changed(*c, {"MemoryMax", "MemoryHigh", "CPUs", "CPUWeight", "TasksMax", "IOWeight"});
     return {};
-}
-
-Result<> Manager::exec(const std::string& name, std::vector<std::string> argv, std::vector<std::string> env,
-                       StdioFds stdio, ExitCallback done)
-{
-    auto* c = BERTH_TRY(lookup(name));
-    if (argv.empty() || argv[0].empty())
-        return fail(ErrorKind::InvalidArgument, "no command given");
-    const auto fields = BERTH_TRY(command_request(sp::kExec, argv, env));
-    if (c->state != ContainerState::Running)
-        return fail(not_running(*c));
-    auto conn = BERTH_TRY(connect_supervisor(runtime_dir(name)));
-    BERTH_TRY(send_message(conn.get(), fields, raw_fds(stdio)));
-
-    const uint64_t id = next_exec_id_++;
-    auto session = std::make_unique<ExecSession>();
-    session->done = std::move(done);
-    session->stderr_fd = std::move(stdio[2]);
-    auto watch = deps_.loop.add_io(conn.get(), EPOLLIN, [this, id](uint32_t) {
-        auto it = execs_.find(id);
-        if (it == execs_.end())
-            return;
-        auto message = receive_message(it->second->connection.get());
-        Result<int> outcome = fail(ErrorKind::Failed, "the container's supervisor went away during exec");
-        if (message && message->verb() == sp::kExecStarted)
-            return;  // wait for the end
-        if (message && message->verb() == sp::kExecExited)
-            outcome = std::atoi(message->get("status").c_str());
-        else if (message && message->verb() == sp::kFailed)
-            outcome = exec_failure(*message, it->second->stderr_fd.get());
-        auto finished = std::move(it->second);
-        execs_.erase(it);
-        finished->done(std::move(outcome));
-    });
-    if (!watch)
-        return fail(watch.error());
-    session->connection = std::move(conn);
-    session->watch = std::move(*watch);
-    execs_.emplace(id, std::move(session));
-    return {};
-}
-
-Result<UniqueFd> Manager::open_shell(const std::string& name, std::vector<std::string> argv,
-                                     std::vector<std::string> env)
-{
-    auto* c = BERTH_TRY(lookup(name));
-    const auto fields = BERTH_TRY(command_request(sp::kShell, argv, env));
-    if (c->state != ContainerState::Running)
-        return fail(not_running(*c));
-    auto conn = BERTH_TRY(connect_supervisor(runtime_dir(name)));
-    BERTH_TRY(send_message(conn.get(), fields));
-    auto reply = BERTH_TRY(receive_message_within(conn.get(), kReplyTimeoutMs));
-    if (reply.verb() == sp::kFailed)
-        return fail(error_from_failed(reply, "open a shell in container " + name));
-    if (reply.verb() != sp::kPty || reply.fds.empty())
-        return fail(ErrorKind::Failed, "unexpected answer from the supervisor: " + reply.verb());
-    return std::move(reply.fds[0]);
 }
 
 Result<> Manager::wait(const std::string& name, ExitCallback done)

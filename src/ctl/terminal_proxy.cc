@@ -3,7 +3,9 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <sys/eventfd.h>
+#include <sys/signalfd.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -57,6 +59,14 @@ Result<std::unique_ptr<TerminalProxy>> TerminalProxy::open_if_needed()
     proxy->stop_.reset(::eventfd(0, EFD_CLOEXEC));
     if (!proxy->stop_)
         return fail_errno("create eventfd");
+    proxy->model_ = model;
+    // Window size changes follow the caller's terminal: SIGWINCH is blocked (before the relay thread exists, so
+    // it inherits the mask) and read from a signalfd by the relay.
+    sigset_t winch;
+    sigemptyset(&winch);
+    sigaddset(&winch, SIGWINCH);
+    ::pthread_sigmask(SIG_BLOCK, &winch, nullptr);
+    proxy->winch_.reset(::signalfd(-1, &winch, SFD_CLOEXEC | SFD_NONBLOCK));
     return proxy;
 }
 
@@ -76,8 +86,9 @@ void TerminalProxy::relay()
     bool input_open = is_tty_[0];
     const int out = is_tty_[1] ? 1 : 2;
     for (;;) {
-        struct pollfd fds[3] = {{master_.get(), POLLIN, 0}, {stop_.get(), POLLIN, 0}, {input_open ? 0 : -1, POLLIN, 0}};
-        if (::poll(fds, 3, -1) < 0) {
+        struct pollfd fds[4] = {{master_.get(), POLLIN, 0}, {stop_.get(), POLLIN, 0}, {input_open ? 0 : -1, POLLIN, 0},
+                                {winch_.get(), POLLIN, 0}};
+        if (::poll(fds, 4, -1) < 0) {
             if (errno == EINTR)
                 continue;
             return;
@@ -107,6 +118,14 @@ void TerminalProxy::relay()
             if (n < 0 && errno == EINTR)
                 continue;
             return;   // EIO: every slave is closed
+        }
+        if (fds[3].revents & POLLIN) {
+            struct signalfd_siginfo info;
+            while (::read(winch_.get(), &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
+            }
+            struct winsize size;
+            if (::ioctl(model_, TIOCGWINSZ, &size) == 0)
+                ::ioctl(master_.get(), TIOCSWINSZ, &size);
         }
         if (fds[2].revents & (POLLIN | POLLHUP)) {
             ssize_t n = ::read(0, buf, sizeof buf);

@@ -34,7 +34,8 @@ private:
     void relay();
 
     std::array<bool, 3> is_tty_ = {false, false, false};
-    UniqueFd master_, slave_, stop_;
+    UniqueFd master_, slave_, stop_, winch_;
+    int model_ = 0;  // the caller's terminal whose size the pty follows
     std::unique_ptr<RawTerminal> raw_;
     std::thread thread_;
 };

@@ -78,3 +78,34 @@ test_exec_never_gets_the_callers_terminal() {
     assert_contains "$out" "status=5" "exit status through the proxy"
     bctl remove --force "$n"
 }
+
+test_exec_terminal_follows_window_size() {
+    local n out
+    new_container n hard-winch
+    bctl create "$n" --boot
+    bctl start "$n"
+    # berthctl runs on a pty we resize while the command runs; the command's own pty must follow.
+    out=$(/usr/bin/python3 - "$(command -v "$BERTHCTL")" "$n" <<'PY'
+import fcntl, os, pty, struct, sys, termios, time
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], [sys.argv[1], "exec", sys.argv[2], "--", "sh", "-c", "sleep 1; stty size"])
+fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
+time.sleep(0.4)
+fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+out = b""
+while True:
+    try:
+        data = os.read(fd, 1024)
+    except OSError:
+        break
+    if not data:
+        break
+    out += data
+os.waitpid(pid, 0)
+print(out.decode(errors="replace").replace("\r", ""))
+PY
+)
+    assert_contains "$out" "40 120" "the command's terminal size after a resize"
+    bctl remove --force "$n"
+}

@@ -15,6 +15,7 @@
 #include "core/event_loop.h"
 #include "core/init_signals.h"
 #include "core/spec.h"
+#include "core/unit_manager.h"
 
 namespace berth {
 
@@ -58,6 +59,8 @@ struct Container {
     EventSource stop_timer;   // PowerOff's deadline
     std::vector<ExitCallback> waiters;  // Wait / StartAttached callers
     std::unique_ptr<PendingStart> pending;  // while starting
+    UnitUsage usage;             // last usage read from systemd,
+    uint64_t usage_read_at = 0;  // and when (CLOCK_MONOTONIC usec)
 
     std::string unit() const { return "berth-" + spec.name + ".scope"; }
     bool active() const { return state != ContainerState::Stopped; }

@@ -414,7 +414,16 @@ Result<UnitUsage> Manager::usage(const std::string& name)
     auto* c = BERTH_TRY(lookup(name));
     if (!c->active())
         return UnitUsage{};
-    return deps_.units.usage(c->unit());
+    // One GetAll reads MemoryCurrent, CPUUsageNSec and TasksCurrent in turn: ask systemd once for the three
+    // (four bus calls), not once each.
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    const uint64_t now = static_cast<uint64_t>(ts.tv_sec) * 1000000 + static_cast<uint64_t>(ts.tv_nsec) / 1000;
+    if (c->usage_read_at != 0 && now - c->usage_read_at < kUsageCacheUsec)
+        return c->usage;
+    c->usage = BERTH_TRY(deps_.units.usage(c->unit()));
+    c->usage_read_at = now;
+    return c->usage;
 }
 
 }  // namespace berth

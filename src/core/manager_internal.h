@@ -19,6 +19,8 @@ inline constexpr int kStartTimeoutMs = 15000;  // within the 25 s a D-Bus client
 inline constexpr int kReplyTimeoutMs = 10000;
 // Status recorded when the supervisor vanished without telling how PID 1 ended.
 inline constexpr int kStatusUnknown = 255;
+// How long a usage reading from systemd answers property reads (one GetAll reads three usage properties).
+inline constexpr uint64_t kUsageCacheUsec = 100000;
 
 uint64_t now_usec();
 Error no_such_container(const std::string& name);

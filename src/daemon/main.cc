@@ -102,7 +102,8 @@ int main(int argc, char** argv)
         auto connection = sdbus::createSystemBusConnection();
         daemon::BusLoop bus_loop(**loop, *connection);
         daemon::ImageImports imports(**loop, images);
-        daemon::ManagerObject manager_object(*connection, **loop, manager, images, imports, detect_cgroup_mode(),
+        const std::string cgroup_mode = detect_cgroup_mode();
+        daemon::ManagerObject manager_object(*connection, **loop, manager, images, imports, cgroup_mode,
                                              config->default_image);
         manager_object.publish_existing();
         // The name comes last: activated clients must find every object in place.
@@ -113,7 +114,7 @@ int main(int argc, char** argv)
         auto on_term = (*loop)->add_signal(SIGTERM, [&] { (*loop)->exit(0); });
         auto on_int = (*loop)->add_signal(SIGINT, [&] { (*loop)->exit(0); });
         std::fprintf(stderr, "berthd %s ready: %zu containers, cgroups %s\n", BERTH_VERSION,
-                     manager.containers().size(), detect_cgroup_mode().c_str());
+                     manager.containers().size(), cgroup_mode.c_str());
         int r = (*loop)->run();
         // Containers keep running: they live in their own scopes with their own supervisors.
         connection->releaseName("org.berth1");

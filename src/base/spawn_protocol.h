@@ -25,6 +25,9 @@
 //   SHELL arg=.. env=.. cwd=DIR (no arg: the container root's shell, as a login shell)
 //                           -> PTY pid=PID [fd: pty master], later EXEC_EXITED status=N; or FAILED
 //   REBOOT                  -> OK (the payload is killed and started again with the same settings)
+//   MOUNT mount=OPTIONS mount_target=PATH mount_source=HOSTPATH   (fields as in START, see spawn/mounts.h)
+//                           -> OK once mounted in the running container; or FAILED code= message=
+//   UMOUNT mount_target=PATH -> OK once detached; or FAILED. Live mounts are kept across a reboot of the payload.
 // Closing an EXEC/SHELL connection does not stop the command.
 //
 // Before it exits, berth-spawn writes RUNTIME_DIR/exit-status ("status=N\nreason=R\n") so a berthd that was down
@@ -55,6 +58,8 @@ inline constexpr std::string_view kShell = "SHELL";
 inline constexpr std::string_view kPty = "PTY";
 inline constexpr std::string_view kReboot = "REBOOT";
 inline constexpr std::string_view kOk = "OK";
+inline constexpr std::string_view kMount = "MOUNT";
+inline constexpr std::string_view kUmount = "UMOUNT";
 
 inline constexpr std::string_view kReasonIdmapUnsupported = "idmap-unsupported";
 

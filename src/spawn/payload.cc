@@ -16,6 +16,7 @@
 #include "base/message.h"
 #include "base/spawn_protocol.h"
 #include "spawn/child_util.h"
+#include "spawn/mounts.h"
 #include "spawn/rootfs.h"
 #include "spawn/security.h"
 
@@ -55,6 +56,7 @@ struct ChildPlan {
     int stdio[3] = {-1, -1, -1};
     int console_slave = -1;
     bool attached = false;
+    std::vector<MountEntry> mounts;   // their trees follow GO, one "MNT" message each
 };
 
 [[noreturn]] void run_child(const ChildPlan& plan, int sock)
@@ -72,6 +74,8 @@ struct ChildPlan {
     if (auto r = setup_container_root(plan.root, go->fds[0].get()); !r)
         child_fail(sock, "setup", r.error());
     go->fds.clear();
+    if (auto r = receive_and_attach_mounts(sock, plan.mounts); !r)
+        child_fail(sock, "setup", r.error());
     if (sethostname(plan.hostname.data(), plan.hostname.size()) < 0)
         child_fail(sock, "setup", Error{ErrorKind::Failed, errno, "set the hostname"});
     // The new network namespace starts with lo down; every guest (and 127.0.0.1 in a command) expects it up.
@@ -131,6 +135,7 @@ ChildPlan make_plan(const StartConfig& config, const Console& console)
     for (int i = 0; i < 3; ++i)
         plan.stdio[i] = config.stdio[i].get();
     plan.console_slave = console.slave();
+    plan.mounts = config.mounts;
     return plan;
 }
 
@@ -206,9 +211,24 @@ tl::expected<Payload, LaunchError> launch_payload(const StartConfig& config, con
                                          " (the file system may not support idmapped mounts; use idmap=shifted)"});
         }
     }
+    // Binds and volumes, prepared here (host side) and attached by the child inside its root.
+    std::vector<UniqueFd> mount_trees;
+    if (!config.mounts.empty()) {
+        UniqueFd userns(open(("/proc/" + std::to_string(pid) + "/ns/user").c_str(), O_RDONLY | O_CLOEXEC));
+        for (const auto& entry : config.mounts) {
+            auto prepared = prepare_mount_tree(entry, userns.get());
+            if (!prepared)
+                return abort_child("setup", prepared.error().context("mount " + entry.source + " on " + entry.target));
+            mount_trees.push_back(std::move(*prepared));
+        }
+    }
     if (auto r = send_message(parent_sock.get(), {"GO"}, {tree.get()}); !r)
         return abort_child("setup", r.error().context("release the container"));
     tree.reset();
+    for (auto& mount_tree : mount_trees)
+        if (auto r = send_message(parent_sock.get(), {"MNT"}, {mount_tree.get()}); !r)
+            return abort_child("setup", r.error().context("hand a mount to the container"));
+    mount_trees.clear();
 
     // The status socket closes on exec (CLOEXEC) or carries the reason the child gave up.
     auto status = receive_message(parent_sock.get());

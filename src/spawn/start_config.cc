@@ -87,6 +87,8 @@ Result<StartConfig> parse_start(Message&& message)
     if (config.overlay && config.idmap != IdmapMode::Mount)
         return fail(ErrorKind::InvalidArgument, "START: overlay=1 needs idmap=mount (the image is shared)", EINVAL);
 
+    config.mounts = BERTH_TRY(parse_mount_fields(message));
+
     config.attached = message.get("attached") == "1";
     if (config.attached) {
         if (message.fds.size() != 3)

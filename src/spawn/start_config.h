@@ -12,6 +12,7 @@
 #include "base/error.h"
 #include "base/message.h"
 #include "base/unique_fd.h"
+#include "spawn/mounts.h"
 
 namespace berth::spawn {
 
@@ -32,6 +33,7 @@ struct StartConfig {
     bool overlay = false;            // rootfs is a shared image: run on a volatile overlay (tmpfs upper) over it
     bool attached = false;           // PID 1's stdio are the three fds below instead of the console
     std::array<UniqueFd, 3> stdio;
+    std::vector<MountEntry> mounts;  // binds and volumes, attached before init runs (spawn/mounts.h)
 };
 
 // Parse and validate a START message; takes the message's fds.

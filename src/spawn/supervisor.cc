@@ -334,12 +334,20 @@ void Supervisor::handle_request(Connection& connection, Message&& request)
         reboot_requested_ = true;
         syscall(SYS_pidfd_send_signal, payload_.pidfd.get(), SIGKILL, nullptr, 0);
         send_to(connection.id, {std::string(sp::kOk)});
+    } else if (verb == sp::kMount || verb == sp::kUmount) {
+        auto r = handle_mount(request);
+        if (r)
+            send_to(connection.id, {std::string(sp::kOk)});
+        else
+            send_to(connection.id, {std::string(sp::kFailed), "code=" + std::to_string(r.error().code),
+                                    "message=" + r.error().describe()});
     } else if (verb == sp::kExec || verb == sp::kShell) {
         ExecRequest exec;
         exec.shell = verb == sp::kShell;
         exec.args = request.get_all("arg");
         exec.env = request.get_all("env");
         exec.cwd = request.get("cwd");
+        exec.user = request.get("user");
         if (!exec.shell) {
             if (request.fds.size() != 3) {
                 send_to(connection.id, {std::string(sp::kFailed), "code=" + std::to_string(EINVAL),
@@ -372,6 +380,23 @@ void Supervisor::handle_request(Connection& connection, Message&& request)
     }
 }
 
+// Live binds and volumes. They become part of the run's settings, so a reboot of the payload keeps them.
+Result<> Supervisor::handle_mount(const Message& request)
+{
+    if (request.verb() == sp::kUmount) {
+        const std::string target = request.get("mount_target");
+        BERTH_TRY(unmount_from_running(target, payload_.pidfd.get()));
+        std::erase_if(config_.mounts, [&](const MountEntry& m) { return m.target == target; });
+        return {};
+    }
+    auto entries = BERTH_TRY(parse_mount_fields(request));
+    if (entries.size() != 1)
+        return fail(ErrorKind::InvalidArgument, "MOUNT needs exactly one mount", EINVAL);
+    BERTH_TRY(mount_into_running(entries[0], payload_.pid, payload_.pidfd.get()));
+    config_.mounts.push_back(std::move(entries[0]));
+    return {};
+}
+
 void Supervisor::on_job_status(ExecJob& job)
 {
     auto message = receive_message(job.status.get());
@@ -382,6 +407,7 @@ void Supervisor::on_job_status(ExecJob& job)
                 job.pty_master = std::move(message->fds[0]);
         } else if (message->verb() == "ERR" && message->fields.size() >= 4) {
             job.error = Error{ErrorKind::Failed, std::atoi(message->fields[2].c_str()), message->fields[3]};
+            job.error_reason = message->fields[1];
         }
         return;
     }
@@ -391,7 +417,7 @@ void Supervisor::on_job_status(ExecJob& job)
     job.status.reset();
     if (job.error)
         send_to(job.connection, {std::string(sp::kFailed), "code=" + std::to_string(job.error->code),
-                                 "message=" + job.error->describe()});
+                                 "reason=" + job.error_reason, "message=" + job.error->describe()});
     else if (job.shell)
         send_to(job.connection, {std::string(sp::kPty), "pid=" + std::to_string(job.pid)},
                 job.pty_master ? std::vector<int>{job.pty_master.get()} : std::vector<int>{});

@@ -38,6 +38,7 @@ private:
         pid_t pid = -1;
         UniqueFd pty_master;
         std::optional<Error> error;
+        std::string error_reason;   // "setup" (joining, user, directory) or "exec" (the program itself)
         bool exited = false;
         int exit_status = 0;
     };
@@ -56,6 +57,7 @@ private:
     void on_accept();
     void on_connection_input(Connection& connection);
     void handle_request(Connection& connection, Message&& request);
+    Result<> handle_mount(const Message& request);   // MOUNT / UMOUNT
     void on_job_status(ExecJob& job);
     void finish_job_if_done(ExecJob& job);
     void send_to(uint64_t connection, const std::vector<std::string>& fields, const std::vector<int>& fds = {});

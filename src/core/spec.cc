@@ -12,6 +12,8 @@
 #include <limits>
 
 #include "base/names.h"
+#include "core/spec_toml.h"
+#include "core/mount_spec_toml.h"
 #include "core/toml_fields.h"
 
 namespace berth {
@@ -90,10 +92,10 @@ Result<> check_no_nul(std::string_view what, const std::string& item)
     return {};
 }
 
-Result<Limits> read_limits_table(const toml::table& table, std::string_view origin)
+Result<Limits> read_limits_table(const toml::table& table, std::string_view origin, const Limits& base)
 {
     toml_fields::TableReader r(table, origin, "limits.");
-    Limits limits;
+    Limits limits = base;
     BERTH_TRY(toml_fields::read_limit_keys(r, limits));
     BERTH_TRY(r.finish());
     auto valid = validate_limits(limits);
@@ -125,40 +127,67 @@ Result<> read_idmap(const toml::table& table, std::string_view origin, Container
     return r.finish();
 }
 
-Result<ContainerSpec> read_spec(const toml::table& doc, std::string_view origin)
+Result<> read_autostart(const toml::table& table, std::string_view origin, ContainerSpec& spec)
+{
+    toml_fields::TableReader r(table, origin, "autostart.");
+    if (auto v = BERTH_TRY(r.boolean("enabled")))
+        spec.autostart = *v;
+    if (auto v = BERTH_TRY(r.integer("order", std::numeric_limits<int32_t>::min(),
+                                     std::numeric_limits<int32_t>::max())))
+        spec.autostart_order = static_cast<int32_t>(*v);
+    if (auto v = BERTH_TRY(r.integer("delay", 0, 86400)))
+        spec.autostart_delay = static_cast<uint32_t>(*v);
+    return r.finish();
+}
+
+// Without `base` a complete state file; with it, a layer over `base` (a profile or a definition given to
+// berthctl apply): every key is optional and what is absent stays as in `base`.
+Result<ContainerSpec> read_spec(const toml::table& doc, std::string_view origin, const ContainerSpec* base)
 {
     toml_fields::TableReader r(doc, origin);
-    ContainerSpec spec;
+    ContainerSpec spec = base ? *base : ContainerSpec{};
     auto name = BERTH_TRY(r.string("name"));
-    if (!name)
+    if (!name && !base)
         return r.missing("name");
-    if (auto ok = validate_name(*name, "container name"); !ok)
-        return r.invalid(*r.node("name"), ok.error().message);
-    spec.name = *name;
+    if (name) {
+        if (auto ok = validate_name(*name, "container name"); !ok)
+            return r.invalid(*r.node("name"), ok.error().message);
+        spec.name = *name;
+    }
 
     auto image = BERTH_TRY(r.string("image"));
-    if (!image)
+    if (!image && !base)
         return r.missing("image");
-    if (auto ok = validate_name(*image, "image name"); !ok)
-        return r.invalid(*r.node("image"), ok.error().message);
-    spec.image = *image;
+    if (image) {
+        if (auto ok = validate_name(*image, "image name"); !ok)
+            return r.invalid(*r.node("image"), ok.error().message);
+        spec.image = *image;
+    }
 
     auto mode = BERTH_TRY(r.string("mode"));
-    if (!mode)
+    if (!mode && !base)
         return r.missing("mode");
-    auto parsed_mode = kContainerModeTable.from_string(*mode);
-    if (!parsed_mode)
-        return r.invalid(*r.node("mode"), "'mode' must be \"boot\" or \"command\", got \"" + *mode + "\"");
-    spec.mode = *parsed_mode;
+    if (mode) {
+        auto parsed_mode = kContainerModeTable.from_string(*mode);
+        if (!parsed_mode)
+            return r.invalid(*r.node("mode"), "'mode' must be \"boot\" or \"command\", got \"" + *mode + "\"");
+        spec.mode = *parsed_mode;
+        if (base && spec.mode == ContainerMode::Boot)
+            spec.command.clear();  // a layer that says boot drops a command inherited from below
+    }
 
-    if (auto command = BERTH_TRY(r.strings("command")))
+    if (auto command = BERTH_TRY(r.strings("command"))) {
         spec.command = std::move(*command);
+        if (base && !mode)  // a layer may give just a command: that is command mode
+            spec.mode = spec.command.empty() ? ContainerMode::Boot : ContainerMode::Command;
+    }
     if (spec.mode == ContainerMode::Command) {
         if (auto ok = validate_command(spec.command); !ok)
             return toml_fields::invalid_at(origin, r.node("command") ? r.node("command")->source() : doc.source(),
                                            "mode \"command\": " + ok.error().message);
     } else if (!spec.command.empty()) {
-        return r.invalid(*r.node("command"), "mode \"boot\" runs the image's init; 'command' must be empty");
+        return r.invalid(r.node("command") ? *r.node("command") : static_cast<const toml::node&>(doc),
+                         "mode \"boot\" runs the image's init; 'command' must be empty");
     }
 
     if (auto environment = BERTH_TRY(r.strings("environment"))) {
@@ -177,18 +206,39 @@ Result<ContainerSpec> read_spec(const toml::table& doc, std::string_view origin)
         spec.last_exit_status = static_cast<int32_t>(*v);
 
     const toml::table* idmap = BERTH_TRY(r.table("idmap"));
-    if (!idmap)
+    if (!idmap && !base)
         return r.missing("idmap");
-    BERTH_TRY(read_idmap(*idmap, origin, spec));
+    if (idmap)
+        BERTH_TRY(read_idmap(*idmap, origin, spec));
+
+    if (const toml::table* autostart = BERTH_TRY(r.table("autostart")))
+        BERTH_TRY(read_autostart(*autostart, origin, spec));
+
+    if (const toml::node* mounts = r.node("mounts")) {
+        // A layer's mounts replace those of `base` on the same target and add the others.
+        for (auto& m : BERTH_TRY(read_mounts(*mounts, origin))) {
+            std::erase_if(spec.mounts, [&](const MountSpec& old) { return old.target == m.target; });
+            spec.mounts.push_back(std::move(m));
+        }
+    }
 
     if (const toml::table* limits = BERTH_TRY(r.table("limits")))
-        spec.limits = BERTH_TRY(read_limits_table(*limits, origin));
+        spec.limits = BERTH_TRY(read_limits_table(*limits, origin, spec.limits));
 
     BERTH_TRY(r.finish());
     return spec;
 }
 
 }  // namespace
+
+Result<ContainerSpec> read_spec_layer(const toml::table& doc, std::string_view origin, const ContainerSpec& base)
+{
+    try {
+        return read_spec(doc, origin, &base);
+    } catch (const std::exception& e) {
+        return fail(ErrorKind::InvalidArgument, std::string(origin) + ": " + e.what());
+    }
+}
 
 Result<> validate_command(const std::vector<std::string>& command)
 {
@@ -247,6 +297,11 @@ std::string spec_to_toml(const ContainerSpec& spec)
     out += "cpu_weight = " + std::to_string(l.cpu_weight) + "\n";
     out += "tasks_max = " + quantity(l.tasks_max) + "\n";
     out += "io_weight = " + std::to_string(l.io_weight) + "\n";
+    out += "\n[autostart]  # berthctl enable/disable: started when berthd starts, lowest order first\n";
+    out += "enabled = " + std::string(spec.autostart ? "true" : "false") + "\n";
+    out += "order = " + std::to_string(spec.autostart_order) + "\n";
+    out += "delay = " + std::to_string(spec.autostart_delay) + "  # seconds to wait before starting the next one\n";
+    out += mounts_to_toml(spec.mounts);  // [[mounts]] tables
     return out;
 }
 
@@ -255,7 +310,7 @@ Result<ContainerSpec> parse_spec(std::string_view toml_text, std::string_view or
     auto doc = BERTH_TRY(toml_fields::parse_document(toml_text, origin));
     // toml++ can throw from accessors on allocation failure; nothing else here throws, but keep the edge tight.
     try {
-        return read_spec(doc, origin);
+        return read_spec(doc, origin, nullptr);
     } catch (const std::exception& e) {
         return fail(ErrorKind::InvalidArgument, std::string(origin) + ": " + e.what());
     }

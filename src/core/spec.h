@@ -8,6 +8,7 @@
 #include "base/enum_table.h"
 #include "base/error.h"
 #include "core/limits.h"
+#include "core/mount_spec.h"
 
 namespace berth {
 
@@ -40,6 +41,12 @@ struct ContainerSpec {
     IdMapMode idmap_mode = IdMapMode::Idmapped;
     uint64_t created_at = 0;   // usec since the epoch
     int32_t last_exit_status = -1;
+    std::vector<MountSpec> mounts;  // binds and volumes, mounted at every start ([[mounts]])
+    // Autostart (berthctl enable): started when berthd starts, lowest order first, waiting autostart_delay
+    // seconds after starting this one before the next.
+    bool autostart = false;
+    int32_t autostart_order = 0;
+    uint32_t autostart_delay = 0;  // seconds
 
     bool operator==(const ContainerSpec&) const = default;
 };

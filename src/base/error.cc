@@ -11,6 +11,7 @@ std::string_view error_kind_to_string(ErrorKind kind)
     case ErrorKind::InvalidArgument: return "InvalidArgument";
     case ErrorKind::NoSuchContainer: return "NoSuchContainer";
     case ErrorKind::NoSuchImage: return "NoSuchImage";
+    case ErrorKind::NoSuchPool: return "NoSuchPool";
     case ErrorKind::AlreadyExists: return "AlreadyExists";
     case ErrorKind::InvalidState: return "InvalidState";
     case ErrorKind::Busy: return "Busy";

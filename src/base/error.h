@@ -17,6 +17,7 @@ enum class ErrorKind {
     InvalidArgument,   // the caller's input is wrong
     NoSuchContainer,
     NoSuchImage,
+    NoSuchPool,        // no storage pool (or snapshot in it) of that name
     AlreadyExists,
     InvalidState,      // e.g. starting a running container, removing one without force
     Busy,              // another operation holds the object

@@ -330,6 +330,21 @@ Result<> copy_tree(const std::string& from, const std::string& to)
     return {};
 }
 
+Result<> copy_tree_into(const std::string& from, const std::string& to)
+{
+    struct stat st;
+    if (lstat(from.c_str(), &st) < 0)
+        return fail_errno("stat " + from);
+    if (!S_ISDIR(st.st_mode))
+        return fail_errno(ENOTDIR, from);
+    auto from_fd = BERTH_TRY(open_dir(from));
+    auto to_fd = BERTH_TRY(open_dir(to));
+    BERTH_TRY(copy_children(from_fd.get(), to_fd.get(), st.st_dev, from));
+    if (fchown(to_fd.get(), st.st_uid, st.st_gid) < 0 || fchmod(to_fd.get(), st.st_mode & 07777) < 0)
+        return fail_errno("set owner and mode of " + to);
+    return {};
+}
+
 Result<uint64_t> tree_disk_usage(const std::string& path)
 {
     struct stat st;

@@ -27,6 +27,8 @@ Result<std::vector<std::string>> list_dir(const std::string& path);
 Result<std::vector<std::string>> list_dir_at(int dirfd, const std::string& shown);
 // Copy a tree (regular files, dirs, symlinks, device nodes, fifos) keeping owners, modes, times and xattrs.
 Result<> copy_tree(const std::string& from, const std::string& to);
+// The same into the existing directory `to` (e.g. a fresh btrfs subvolume), which takes from's owner and mode.
+Result<> copy_tree_into(const std::string& from, const std::string& to);
 // Total bytes of regular files below path (st_blocks based), without crossing mounts.
 Result<uint64_t> tree_disk_usage(const std::string& path);
 

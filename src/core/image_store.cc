@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 
@@ -15,6 +16,8 @@
 #include "core/archive_import.h"
 #include "core/busybox_image.h"
 #include "core/id_shift.h"
+#include "core/storage/dir_driver.h"
+#include "core/storage/pool_registry.h"
 
 namespace berth {
 
@@ -29,10 +32,9 @@ uint64_t now_usec()
     return static_cast<uint64_t>(ts.tv_sec) * 1000000u + static_cast<uint64_t>(ts.tv_nsec) / 1000u;
 }
 
-bool is_dir(const std::string& path)
+std::string parent_of(const std::string& path)
 {
-    struct stat st;
-    return lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+    return path.substr(0, path.rfind('/'));
 }
 
 std::string toml_quote(const std::string& s)
@@ -78,109 +80,162 @@ bool read_metadata(const std::string& path, ImageInfo& info)
     return false;
 }
 
-// Rename `from` onto a fresh empty directory in `tmp` (rename replaces an empty directory), then delete it:
-// the object disappears from view in one step, and a crash leaves only .tmp debris for init() to clear.
-Result<> retire_and_remove(const std::string& from, const std::string& tmp, const std::string& prefix)
-{
-    std::string tmpl = tmp + "/" + prefix + "-XXXXXX";
-    if (!mkdtemp(tmpl.data()))
-        return fail_errno("create work directory in " + tmp);
-    if (rename(from.c_str(), tmpl.c_str()) < 0) {
-        int saved = errno;
-        rmdir(tmpl.c_str());
-        return fail_errno(saved, "move " + from + " out of the way");
-    }
-    return remove_tree(tmpl);
-}
-
 }  // namespace
 
-ImageStore::ImageStore(std::string pool_dir) : dir_(std::move(pool_dir)) {}
+ImageStore::ImageStore(std::string pool_dir)
+    : own_(std::make_unique<DirDriver>(PoolConfig{"default", "dir", "", 0, std::move(pool_dir), 0}))
+{
+}
+
+ImageStore::ImageStore(Pools& pools) : pools_(&pools) {}
+
+ImageStore::~ImageStore() = default;
+
+StorageDriver& ImageStore::home() const
+{
+    return pools_ ? pools_->default_pool() : *own_;
+}
+
+std::string ImageStore::default_pool_name() const
+{
+    return pools_ ? pools_->default_name() : own_->config().name;
+}
+
+Result<StorageDriver*> ImageStore::pool(const std::string& name) const
+{
+    if (name.empty() || name == default_pool_name())
+        return &home();
+    if (!pools_)
+        return fail(ErrorKind::NoSuchPool, "no storage pool named '" + name + "'");
+    return pools_->get(name);
+}
+
+std::vector<StorageDriver*> ImageStore::all_pools() const
+{
+    std::vector<StorageDriver*> out{&home()};
+    if (pools_)
+        for (const auto& name : pools_->names())
+            if (auto p = pools_->get(name); p && *p != &home())
+                out.push_back(*p);
+    return out;
+}
+
+StorageDriver* ImageStore::image_pool(const std::string& name) const
+{
+    for (StorageDriver* p : all_pools())
+        if (p->volume_exists(VolumeKind::Image, name))
+            return p;
+    return nullptr;
+}
+
+std::vector<std::string> ImageStore::image_pools(const std::string& name) const
+{
+    std::vector<std::string> out;
+    for (StorageDriver* p : all_pools())
+        if (p->volume_exists(VolumeKind::Image, name)) {
+            auto meta = read_file(parent_of(p->volume_path(VolumeKind::Image, name)) + "/" + kMetadataFile);
+            if (!meta || meta->find("cached = true") == std::string::npos)
+                out.push_back(p->config().name);
+        }
+    return out;
+}
 
 std::string ImageStore::image_root(const std::string& name) const
 {
-    return dir_ + "/images/" + name + "/rootfs";
+    StorageDriver* p = image_pool(name);
+    return (p ? *p : home()).volume_path(VolumeKind::Image, name);
 }
 
 std::string ImageStore::container_root(const std::string& container) const
 {
-    return dir_ + "/containers/" + container + "/rootfs";
+    auto p = container_pool(container);
+    return (p ? **p : home()).volume_path(VolumeKind::Container, container);
+}
+
+Result<StorageDriver*> ImageStore::container_pool(const std::string& container) const
+{
+    for (StorageDriver* p : all_pools())
+        if (p->volume_exists(VolumeKind::Container, container))
+            return p;
+    return fail(ErrorKind::NoSuchContainer, "container '" + container + "' has no root file system");
 }
 
 Result<> ImageStore::init()
 {
-    for (const char* sub : {"/images", "/containers", "/.tmp"})
-        BERTH_TRY(make_dirs(dir_ + sub, 0700));
-    const std::string tmp = dir_ + "/.tmp";
-    auto leftovers = BERTH_TRY(list_dir(tmp));
-    for (const auto& name : leftovers) {
-        auto r = remove_tree(tmp + "/" + name);
-        if (!r)
-            return fail(std::move(r).error().context("clear interrupted operation in " + tmp));
+    if (own_) {
+        BERTH_TRY(make_dirs(own_->config().root, 0711));
+        return own_->mount();
     }
     return {};
 }
 
 bool ImageStore::exists(const std::string& name) const
 {
-    return validate_name(name, "image name").has_value() && is_dir(image_root(name));
+    return validate_name(name, "image name").has_value() && image_pool(name) != nullptr;
 }
 
 Result<ImageInfo> ImageStore::get(const std::string& name) const
 {
     BERTH_TRY(validate_name(name, "image name"));
-    const std::string dir = dir_ + "/images/" + name;
+    StorageDriver* p = image_pool(name);
+    if (!p)
+        return fail(ErrorKind::NoSuchImage, "no image named '" + name + "'");
+    const std::string rootfs = p->volume_path(VolumeKind::Image, name);
+    const std::string dir = parent_of(rootfs);
     struct stat st;
-    if (!is_dir(dir + "/rootfs") || lstat(dir.c_str(), &st) < 0)
+    if (lstat(dir.c_str(), &st) < 0)
         return fail(ErrorKind::NoSuchImage, "no image named '" + name + "'");
     ImageInfo info;
     info.name = name;
     info.origin = "unknown";
     info.created_at = static_cast<uint64_t>(st.st_mtim.tv_sec) * 1000000u + st.st_mtim.tv_nsec / 1000u;
     if (!read_metadata(dir + "/" + kMetadataFile, info))
-        info.size = tree_disk_usage(dir + "/rootfs").value_or(0);
+        info.size = tree_disk_usage(rootfs).value_or(0);
     return info;
 }
 
 Result<std::vector<ImageInfo>> ImageStore::list() const
 {
     std::vector<ImageInfo> images;
-    const std::string dir = dir_ + "/images";
-    if (!path_exists(dir))
-        return images;
-    auto names = BERTH_TRY(list_dir(dir));
-    for (const auto& name : names) {
-        if (!exists(name))
-            continue;  // not an image: a stray file or a name we would never have made
-        if (auto info = get(name))
-            images.push_back(std::move(*info));
+    std::vector<std::string> seen;
+    for (StorageDriver* p : all_pools()) {
+        auto names = p->list_volumes(VolumeKind::Image);
+        if (!names)
+            continue;
+        for (const auto& name : *names) {
+            if (!validate_name(name, "image name") || std::find(seen.begin(), seen.end(), name) != seen.end())
+                continue;
+            seen.push_back(name);
+            if (auto info = get(name))
+                images.push_back(std::move(*info));
+        }
     }
+    std::sort(images.begin(), images.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
     return images;
 }
 
-// Build a new image under .tmp with `fill` and rename it into place, so an image is either whole or absent.
+// Build a new image volume with `fill` in the default pool; it is whole or absent, then read-only.
 Result<ImageInfo> ImageStore::install_image(const std::string& name, const std::string& origin,
                                             const std::function<Result<>(const std::string&)>& fill)
 {
-    for (const char* sub : {"/images", "/.tmp"})
-        BERTH_TRY(make_dirs(dir_ + sub, 0700));
-    std::string work = dir_ + "/.tmp/" + origin + "-" + name + "-XXXXXX";
-    if (!mkdtemp(work.data()))
-        return fail_errno("create work directory for image " + name);
+    BERTH_TRY(validate_name(name, "image name"));
+    if (exists(name))
+        return fail(ErrorKind::AlreadyExists, "image '" + name + "' already exists");
+    StorageDriver& pool = home();
+    ImageInfo info{name, origin, 0, now_usec()};
+    BERTH_TRY(pool.create_volume_from(VolumeKind::Image, name, [&](const std::string& rootfs) -> Result<> {
+        if (chmod(rootfs.c_str(), 0755) < 0)
+            return fail_errno("chmod " + rootfs);
+        BERTH_TRY(fill(rootfs));
+        info.size = BERTH_TRY(tree_disk_usage(rootfs));
+        return {};
+    }));
     Reverter revert;
-    revert.add([work] { (void)remove_tree(work); });
-    const std::string rootfs = work + "/rootfs";
-    if (chmod(work.c_str(), 0755) < 0 || mkdir(rootfs.c_str(), 0755) < 0)
-        return fail_errno("create " + rootfs);
-
-    BERTH_TRY(fill(rootfs));
-    ImageInfo info{name, origin, BERTH_TRY(tree_disk_usage(rootfs)), now_usec()};
-    BERTH_TRY(write_file_atomic(work + "/" + kMetadataFile, metadata_text(info)));
-    if (rename(work.c_str(), (dir_ + "/images/" + name).c_str()) < 0) {
-        if (errno == EEXIST || errno == ENOTEMPTY)
-            return fail(ErrorKind::AlreadyExists, "image '" + name + "' already exists");
-        return fail_errno("install image " + name);
-    }
+    revert.add([&pool, name] { (void)pool.delete_volume(VolumeKind::Image, name); });
+    const std::string dir = parent_of(pool.volume_path(VolumeKind::Image, name));
+    BERTH_TRY(write_file_atomic(dir + "/" + kMetadataFile, metadata_text(info)));
+    revert.add([dir] { unlink((dir + "/" + kMetadataFile).c_str()); });
+    BERTH_TRY(pool.set_read_only(VolumeKind::Image, name, true));
     revert.success();
     return info;
 }
@@ -221,24 +276,60 @@ Result<> ImageStore::remove_image(const std::string& name)
     BERTH_TRY(validate_name(name, "image name"));
     if (!exists(name))
         return fail(ErrorKind::NoSuchImage, "no image named '" + name + "'");
-    auto r = retire_and_remove(dir_ + "/images/" + name, dir_ + "/.tmp", "removing-" + name);
-    if (!r)
-        return fail(std::move(r).error().context("remove image " + name));
+    for (StorageDriver* p : all_pools()) {
+        if (!p->volume_exists(VolumeKind::Image, name))
+            continue;
+        const std::string dir = parent_of(p->volume_path(VolumeKind::Image, name));
+        auto r = p->delete_volume(VolumeKind::Image, name);
+        if (!r)
+            return fail(std::move(r).error().context("remove image " + name));
+        unlink((dir + "/" + kMetadataFile).c_str());
+        rmdir(dir.c_str());
+    }
     return {};
 }
 
 std::vector<std::string> ImageStore::container_root_names() const
 {
-    auto names = list_dir(dir_ + "/containers");
-    return names ? *names : std::vector<std::string>{};
+    std::vector<std::string> out;
+    for (StorageDriver* p : all_pools())
+        if (auto names = p->list_volumes(VolumeKind::Container))
+            out.insert(out.end(), names->begin(), names->end());
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
 }
 
 bool ImageStore::container_root_exists(const std::string& container) const
 {
-    return validate_name(container, "container name").has_value() && is_dir(container_root(container));
+    return validate_name(container, "container name").has_value() && container_pool(container).has_value();
 }
 
-Result<> ImageStore::create_container_root(const std::string& image, const std::string& container)
+// A cached copy of an image that lives in another pool, marked so that removing this pool does not count it.
+Result<> ImageStore::copy_image_into(const std::string& image, StorageDriver& target)
+{
+    StorageDriver* source = image_pool(image);
+    if (!source)
+        return fail(ErrorKind::NoSuchImage, "no image named '" + image + "'");
+    const std::string from = source->volume_path(VolumeKind::Image, image);
+    BERTH_TRY(target.create_volume_from(VolumeKind::Image, image, [&](const std::string& path) -> Result<> {
+        return copy_tree_into(from, path);
+    }));
+    Reverter revert;
+    revert.add([&target, image] { (void)target.delete_volume(VolumeKind::Image, image); });
+    ImageInfo info = BERTH_TRY(get(image));
+    const std::string dir = parent_of(target.volume_path(VolumeKind::Image, image));
+    BERTH_TRY(write_file_atomic(dir + "/" + kMetadataFile,
+                                metadata_text(info) + "cached = true  # a copy of the image kept in pool '" +
+                                    source->config().name + "'\n"));
+    revert.add([dir] { unlink((dir + "/" + kMetadataFile).c_str()); });
+    BERTH_TRY(target.set_read_only(VolumeKind::Image, image, true));
+    revert.success();
+    return {};
+}
+
+Result<> ImageStore::create_container_root(const std::string& image, const std::string& container,
+                                           const std::string& pool_name)
 {
     BERTH_TRY(validate_name(image, "image name"));
     BERTH_TRY(validate_name(container, "container name"));
@@ -246,44 +337,29 @@ Result<> ImageStore::create_container_root(const std::string& image, const std::
         return fail(ErrorKind::NoSuchImage, "no image named '" + image + "'");
     if (container_root_exists(container))
         return fail(ErrorKind::AlreadyExists, "container '" + container + "' already has a root file system");
-
-    Reverter revert;
-    // Only root on the host walks into containers/NAME (before the idmapped mount is made), so 0700.
-    const std::string home = dir_ + "/containers/" + container;
-    if (!path_exists(home)) {
-        BERTH_TRY(make_dirs(home, 0700));
-        revert.add([home] { rmdir(home.c_str()); });
+    StorageDriver* target = BERTH_TRY(pool(pool_name));
+    if (!target->volume_exists(VolumeKind::Image, image)) {
+        auto copied = copy_image_into(image, *target);
+        if (!copied)
+            return fail(std::move(copied).error().context("copy image " + image + " into pool " +
+                                                          target->config().name));
     }
-    BERTH_TRY(make_dirs(dir_ + "/.tmp", 0700));
-    std::string work = dir_ + "/.tmp/create-" + container + "-XXXXXX";
-    if (!mkdtemp(work.data()))
-        return fail_errno("create work directory for container " + container);
-    revert.add([work] { (void)remove_tree(work); });
-
-    auto copied = copy_tree(image_root(image), work + "/rootfs");
-    if (!copied)
-        return fail(std::move(copied).error().context("copy image " + image + " for container " + container));
-    if (rename((work + "/rootfs").c_str(), container_root(container).c_str()) < 0) {
-        if (errno == EEXIST || errno == ENOTEMPTY)
-            return fail(ErrorKind::AlreadyExists, "container '" + container + "' already has a root file system");
-        return fail_errno("install root file system of container " + container);
-    }
-    rmdir(work.c_str());
-    revert.success();
+    auto cloned = target->clone_volume(VolumeKind::Image, image, VolumeKind::Container, container);
+    if (!cloned)
+        return fail(std::move(cloned).error().context("copy image " + image + " for container " + container));
     return {};
 }
 
 Result<> ImageStore::remove_container_root(const std::string& container)
 {
     BERTH_TRY(validate_name(container, "container name"));
-    const std::string home = dir_ + "/containers/" + container;
-    if (path_exists(container_root(container))) {
-        BERTH_TRY(make_dirs(dir_ + "/.tmp", 0700));
-        auto r = retire_and_remove(container_root(container), dir_ + "/.tmp", "removing-" + container);
+    for (StorageDriver* p : all_pools()) {
+        if (!p->volume_exists(VolumeKind::Container, container))
+            continue;
+        auto r = p->delete_volume(VolumeKind::Container, container);
         if (!r)
             return fail(std::move(r).error().context("remove root file system of container " + container));
     }
-    rmdir(home.c_str());  // only if empty: anything else kept there is not ours to delete
     return {};
 }
 

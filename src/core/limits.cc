@@ -40,6 +40,11 @@ Result<> validate_limits(const Limits& limits)
                                                     std::to_string(limits.cpus));
     BERTH_TRY(check_weight("CPUWeight", limits.cpu_weight));
     BERTH_TRY(check_weight("IOWeight", limits.io_weight));
+    // tc's ratespec is 32-bit bytes/s with a 64-bit extension; 1 Tbit/s is far beyond any veth, 8 kbit/s the floor.
+    for (auto [setting, rate] : {std::pair{"NetRateIn", limits.net_rate_in}, std::pair{"NetRateOut", limits.net_rate_out}})
+        if (rate != 0 && (rate < 8000 || rate > 1000000000000ULL))
+            return fail(ErrorKind::InvalidArgument, std::string(setting) + " must be 0 (no limit) or between 8000 and " +
+                                                        "10^12 bits per second, got " + std::to_string(rate));
     if (limits.tasks_max == 0)
         return fail(ErrorKind::InvalidArgument,
                     "TasksMax must be at least 1 (or infinity for no limit), got 0; a container needs its init");

@@ -16,6 +16,9 @@ struct Limits {
     uint64_t cpu_weight = 0;            // 1..10000, 0 = systemd's default
     uint64_t tasks_max = kUnlimited;    // kUnlimited = none
     uint64_t io_weight = 0;             // 1..10000, 0 = systemd's default
+    // Bandwidth by tc on the host end of the container's veth (not a systemd property): bits/s, 0 = none.
+    uint64_t net_rate_in = 0;           // toward the container (its download)
+    uint64_t net_rate_out = 0;          // from the container (its upload)
 
     bool operator==(const Limits&) const = default;
 };

@@ -100,9 +100,17 @@ constexpr LimitKey kLimitKeys[] = {
          l.io_weight = BERTH_TRY(as_unsigned(k, v, "1..10000"));
          return {};
      }},
+    {"NetRateIn", [](const std::string& k, const SettingValue& v, Limits& l) -> Result<> {
+         l.net_rate_in = BERTH_TRY(as_unsigned(k, v, "bits per second, 0 for no limit"));
+         return {};
+     }},
+    {"NetRateOut", [](const std::string& k, const SettingValue& v, Limits& l) -> Result<> {
+         l.net_rate_out = BERTH_TRY(as_unsigned(k, v, "bits per second, 0 for no limit"));
+         return {};
+     }},
 };
 
-const char* const kContainerKeys[] = {"Image", "Boot", "Command", "Environment", "AutoRemove", "Ephemeral"};
+const char* const kContainerKeys[] = {"Image", "Boot", "Command", "Environment", "AutoRemove", "Ephemeral", "Network"};
 
 const LimitKey* find_limit_key(const std::string& key)
 {
@@ -156,6 +164,15 @@ Result<ContainerSpec> spec_from_settings(const std::string& name, const Settings
             spec.auto_remove = BERTH_TRY(as_bool(key, value));
         } else if (key == "Ephemeral") {
             spec.ephemeral = BERTH_TRY(as_bool(key, value));
+        } else if (key == "Network") {
+            // "none": loopback only; a name: that network. Without the key the manager picks the default network.
+            const std::string network = BERTH_TRY(as_string(key, value));
+            if (network == "none") {
+                spec.networks.clear();
+            } else {
+                BERTH_TRY(validate_name(network, "network name"));
+                spec.networks = {network};
+            }
         } else {
             return invalid("Unknown setting '" + key + "'; known settings: " + container_key_list());
         }

@@ -204,6 +204,12 @@ Result<ContainerSpec> read_spec(const toml::table& doc, std::string_view origin,
     if (auto v = BERTH_TRY(r.integer("last_exit_status", std::numeric_limits<int32_t>::min(),
                                      std::numeric_limits<int32_t>::max())))
         spec.last_exit_status = static_cast<int32_t>(*v);
+    if (auto networks = BERTH_TRY(r.strings("networks"))) {
+        for (const auto& network : *networks)
+            if (auto ok = validate_name(network, "network name"); !ok)
+                return r.invalid(*r.node("networks"), ok.error().message);
+        spec.networks = std::move(*networks);
+    }
 
     const toml::table* idmap = BERTH_TRY(r.table("idmap"));
     if (!idmap && !base)
@@ -224,6 +230,20 @@ Result<ContainerSpec> read_spec(const toml::table& doc, std::string_view origin,
 
     if (const toml::table* limits = BERTH_TRY(r.table("limits")))
         spec.limits = BERTH_TRY(read_limits_table(*limits, origin, spec.limits));
+
+    if (auto ports = BERTH_TRY(r.strings("ports"))) {
+        spec.port_forwards.clear();
+        for (const auto& text : *ports) {
+            auto forward = parse_port_forward(text);
+            if (!forward)
+                return r.invalid(*r.node("ports"), forward.error().message);
+            for (const auto& other : spec.port_forwards)
+                if (forwards_clash(other, *forward))
+                    return r.invalid(*r.node("ports"), "'ports': " + text + " clashes with " +
+                                                           format_port_forward(other));
+            spec.port_forwards.push_back(*forward);
+        }
+    }
 
     BERTH_TRY(r.finish());
     return spec;
@@ -286,6 +306,13 @@ std::string spec_to_toml(const ContainerSpec& spec)
     out += "ephemeral = " + std::string(spec.ephemeral ? "true" : "false") + "\n";
     out += "created_at = " + std::to_string(spec.created_at) + "  # usec since the epoch\n";
     out += "last_exit_status = " + std::to_string(spec.last_exit_status) + "  # -1: never ran or not known\n";
+    out += "networks = " + string_array(spec.networks) + "  # [] : loopback only; the first is eth0\n";
+    {
+        std::vector<std::string> ports;
+        for (const auto& f : spec.port_forwards)
+            ports.push_back(format_port_forward(f));
+        out += "ports = " + string_array(ports) + "  # [HOSTADDR:]HOSTPORT:PORT/PROTO\n";
+    }
     out += "\n[idmap]  # host uids/gids [base, base + size) map to 0.. inside the container\n";
     out += "base = " + std::to_string(spec.idmap_base) + "\n";
     out += "size = " + std::to_string(spec.idmap_size) + "\n";
@@ -297,6 +324,8 @@ std::string spec_to_toml(const ContainerSpec& spec)
     out += "cpu_weight = " + std::to_string(l.cpu_weight) + "\n";
     out += "tasks_max = " + quantity(l.tasks_max) + "\n";
     out += "io_weight = " + std::to_string(l.io_weight) + "\n";
+    out += "net_rate_in = " + std::to_string(l.net_rate_in) + "  # bits/s toward the container, 0: no limit\n";
+    out += "net_rate_out = " + std::to_string(l.net_rate_out) + "  # bits/s from the container\n";
     out += "\n[autostart]  # berthctl enable/disable: started when berthd starts, lowest order first\n";
     out += "enabled = " + std::string(spec.autostart ? "true" : "false") + "\n";
     out += "order = " + std::to_string(spec.autostart_order) + "\n";

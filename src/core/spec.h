@@ -8,6 +8,7 @@
 #include "base/enum_table.h"
 #include "base/error.h"
 #include "core/limits.h"
+#include "core/net/port_forward.h"
 #include "core/mount_spec.h"
 
 namespace berth {
@@ -47,7 +48,12 @@ struct ContainerSpec {
     bool autostart = false;
     int32_t autostart_order = 0;
     uint32_t autostart_delay = 0;  // seconds
+    // Port forwards from the host ("8080:80/tcp" in `ports`), answered while the container has an address.
+    std::vector<PortForward> port_forwards;
 
+    // Networks the container is attached to, in order (the first is eth0, then eth1...). Empty: loopback only;
+    // also what a definition without the key gets (it was written before containers had networks).
+    std::vector<std::string> networks;
     bool operator==(const ContainerSpec&) const = default;
 };
 

@@ -547,4 +547,59 @@ Result<bool> SystemdUnitManager::is_active(const std::string& unit)
     return s == "active" || s == "activating" || s == "deactivating" || s == "reloading";
 }
 
+namespace {
+
+// Properties of a helper service: ExecStart=argv, restarted when it fails, collected when stopped.
+int append_service_request(sd_bus_message* m, const ServiceRequest& req)
+{
+    int r = sd_bus_message_append(m, "ss", req.unit.c_str(), "fail");
+    if (r >= 0) r = sd_bus_message_open_container(m, 'a', "(sv)");
+    if (r >= 0)
+        r = sd_bus_message_append(m, "(sv)(sv)(sv)(sv)(sv)", "Description", "s", req.description.c_str(), "Type", "s",
+                                  "exec", "Restart", "s", "on-failure", "RestartUSec", "t", uint64_t{1000000},
+                                  "CollectMode", "s", "inactive-or-failed");
+    if (r >= 0) r = sd_bus_message_open_container(m, 'r', "sv");
+    if (r >= 0) r = sd_bus_message_append(m, "s", "ExecStart");
+    if (r >= 0) r = sd_bus_message_open_container(m, 'v', "a(sasb)");
+    if (r >= 0) r = sd_bus_message_open_container(m, 'a', "(sasb)");
+    if (r >= 0) r = sd_bus_message_open_container(m, 'r', "sasb");
+    if (r >= 0) r = sd_bus_message_append(m, "s", req.argv.empty() ? "" : req.argv[0].c_str());
+    if (r >= 0) r = sd_bus_message_open_container(m, 'a', "s");
+    for (const auto& arg : req.argv)
+        if (r >= 0) r = sd_bus_message_append(m, "s", arg.c_str());
+    if (r >= 0) r = sd_bus_message_close_container(m);    // as
+    if (r >= 0) r = sd_bus_message_append(m, "b", 0);      // ignore-failure = false
+    if (r >= 0) r = sd_bus_message_close_container(m);    // (sasb)
+    if (r >= 0) r = sd_bus_message_close_container(m);    // a(sasb)
+    if (r >= 0) r = sd_bus_message_close_container(m);    // v
+    if (r >= 0) r = sd_bus_message_close_container(m);    // (sv)
+    if (r >= 0) r = sd_bus_message_close_container(m);    // a(sv)
+    if (r >= 0) r = sd_bus_message_append(m, "a(sa(sv))", 0);
+    return r;
+}
+
+}  // namespace
+
+Result<> SystemdUnitManager::start_service(const ServiceRequest& req)
+{
+    const std::string what = "start service " + req.unit;
+    if (req.argv.empty() || !req.argv[0].starts_with("/"))
+        return fail(ErrorKind::InvalidArgument, what + ": the command must be an absolute path");
+    if (BERTH_TRY(is_active(req.unit)))
+        return {};
+    Impl& impl = *impl_;
+    Impl::Watch watch(impl, req.unit);
+    auto reply = BERTH_TRY(impl.call_manager("StartTransientUnit", what, nullptr,
+                                             [&](sd_bus_message* m) { return append_service_request(m, req); }));
+    const std::string job = BERTH_TRY(impl.job_path(reply.get(), what));
+    const std::string result = BERTH_TRY(impl.wait_job(job, kJobTimeoutUsec, what));
+    if (result != "done") {
+        (void)impl.stop(req.unit);
+        return fail(ErrorKind::Failed, what + ": systemd's start job finished with result '" +
+                                           (result.empty() ? "timeout" : result) + "' (see journalctl -u " +
+                                           req.unit + ")");
+    }
+    return {};
+}
+
 }  // namespace berth

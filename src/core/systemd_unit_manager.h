@@ -25,6 +25,7 @@ public:
     Result<> stop_unit(const std::string& unit) override;
     Result<UnitUsage> usage(const std::string& unit) override;
     Result<bool> is_active(const std::string& unit) override;
+    Result<> start_service(const ServiceRequest& request) override;
 
 private:
     explicit SystemdUnitManager(sd_bus* bus);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <set>
 #include <string>
@@ -209,6 +210,11 @@ inline Result<> read_limit_keys(TableReader& r, Limits& limits)
         limits.tasks_max = *v;
     if (auto v = BERTH_TRY(r.integer("io_weight", 0, 10000)))
         limits.io_weight = static_cast<uint64_t>(*v);
+    // bits/s, 0 = no limit (validate_limits checks the range)
+    if (auto v = BERTH_TRY(r.integer("net_rate_in", 0, std::numeric_limits<int64_t>::max())))
+        limits.net_rate_in = static_cast<uint64_t>(*v);
+    if (auto v = BERTH_TRY(r.integer("net_rate_out", 0, std::numeric_limits<int64_t>::max())))
+        limits.net_rate_out = static_cast<uint64_t>(*v);
     return {};
 }
 

@@ -27,6 +27,13 @@ struct ScopeRequest {
     };
 };
 
+// A long-running helper service of berthd (dnsmasq of a network): a transient service, restarted on failure.
+struct ServiceRequest {
+    std::string unit;         // "berth-dnsmasq-berth0.service"
+    std::string description;
+    std::vector<std::string> argv;  // argv[0] is an absolute path
+};
+
 struct UnitUsage {
     uint64_t memory_current = 0;  // bytes (0 when systemd does not know)
     uint64_t cpu_usage_nsec = 0;
@@ -52,6 +59,13 @@ public:
     virtual Result<UnitUsage> usage(const std::string& unit) = 0;
     // Whether the unit is loaded and active (or activating/deactivating).
     virtual Result<bool> is_active(const std::string& unit) = 0;
+    // StartTransientUnit of a service running argv (Type=exec, Restart=on-failure) and wait for its start job.
+    // An active unit of that name is left running (berthd restarted). Stop it with stop_unit, reload it with
+    // kill_unit(unit, "main", SIGHUP).
+    virtual Result<> start_service(const ServiceRequest& request)
+    {
+        return fail(ErrorKind::NotSupported, "start service " + request.unit + ": not supported here");
+    }
 };
 
 // The limits as systemd unit properties, e.g. {"MemoryMax", 67108864}; used by the implementation and unit tests.

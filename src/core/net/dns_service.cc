@@ -1,0 +1,88 @@
+#include "core/net/dns_service.h"
+
+#include <csignal>
+#include <cstdio>
+
+#include "base/fs.h"
+#include "core/net/dns_resolved.h"
+#include "core/net/dnsmasq.h"
+
+namespace berth::net {
+
+namespace {
+
+void log_error(const Error& e) { std::fprintf(stderr, "berthd: %s\n", e.describe().c_str()); }
+
+Result<> write_hosts(const Network& network, const std::string& dir)
+{
+    BERTH_TRY(write_file_atomic(dir + "/hosts", dnsmasq_hosts(network)));
+    BERTH_TRY(write_file_atomic(dir + "/dhcp-hosts", dnsmasq_dhcp_hosts(network)));
+    return {};
+}
+
+}  // namespace
+
+Result<> DnsService::start(const Network& network)
+{
+    const std::string what = "start DNS of network " + network.name();
+    const std::string dir = dnsmasq_dir(runtime_dir_, network.name());
+    auto run = [&]() -> Result<> {
+        BERTH_TRY(make_dirs(dir, 0755));
+        BERTH_TRY(write_hosts(network, dir));
+        BERTH_TRY(write_file_atomic(dir + "/dnsmasq.conf", dnsmasq_config(network, dir)));
+        const std::string unit = dnsmasq_unit(network.name());
+        if (BERTH_TRY(units_.is_active(unit))) {
+            // Started before berthd restarted: same files, so a reload is enough.
+            BERTH_TRY(units_.kill_unit(unit, "main", SIGHUP));
+        } else {
+            BERTH_TRY(units_.start_service({unit, "berth DNS and DHCP of network " + network.name(),
+                                            dnsmasq_argv(dir)}));
+        }
+        return {};
+    };
+    if (auto r = run(); !r)
+        return fail(std::move(r).error().context(what));
+    // Host resolution is a convenience: the network works without it.
+    if (auto r = resolved_register(network); !r)
+        log_error(r.error());
+    return {};
+}
+
+Result<> DnsService::stop(const std::string& network)
+{
+    resolved_revert(network);   // the bridge is named after the network
+    BERTH_TRY(units_.stop_unit(dnsmasq_unit(network)));
+    BERTH_TRY(remove_tree(dnsmasq_dir(runtime_dir_, network)));
+    return {};
+}
+
+Result<> DnsService::update_hosts(const Network& network)
+{
+    const std::string dir = dnsmasq_dir(runtime_dir_, network.name());
+    BERTH_TRY(write_hosts(network, dir));
+    // dnsmasq re-reads addn-hosts and dhcp-hostsfile on SIGHUP. Not running (yet): it reads them when it starts.
+    const std::string unit = dnsmasq_unit(network.name());
+    if (BERTH_TRY(units_.is_active(unit)))
+        BERTH_TRY(units_.kill_unit(unit, "main", SIGHUP));
+    return {};
+}
+
+void DnsService::network_added(const Network& network)
+{
+    if (auto r = start(network); !r)
+        log_error(r.error());
+}
+
+void DnsService::network_removed(const std::string& name)
+{
+    if (auto r = stop(name); !r)
+        log_error(r.error().context("stop DNS of network " + name));
+}
+
+void DnsService::leases_changed(const Network& network)
+{
+    if (auto r = update_hosts(network); !r)
+        log_error(r.error().context("update DNS names of network " + network.name()));
+}
+
+}  // namespace berth::net

@@ -41,6 +41,8 @@ Result<> read_paths(const toml::table& table, std::string_view origin, DaemonCon
     BERTH_TRY(read_path(r, "state", false, config.state_dir));
     BERTH_TRY(read_path(r, "runtime", false, config.runtime_dir));
     BERTH_TRY(read_path(r, "spawn", false, config.spawn_path));
+    BERTH_TRY(read_path(r, "definitions", true, config.definitions_dir));
+    BERTH_TRY(read_path(r, "profiles", true, config.profiles_dir));
     return r.finish();
 }
 
@@ -97,6 +99,17 @@ Result<> read_images(const toml::table& table, std::string_view origin, DaemonCo
     return r.finish();
 }
 
+Result<> read_storage(const toml::table& table, std::string_view origin, DaemonConfig& config)
+{
+    toml_fields::TableReader r(table, origin, "storage.");
+    if (auto v = BERTH_TRY(r.string("default_pool"))) {
+        if (auto ok = validate_name(*v, "pool name"); !ok)
+            return r.invalid(*r.node("default_pool"), ok.error().message);
+        config.default_pool = *v;
+    }
+    return r.finish();
+}
+
 Result<DaemonConfig> read_config(const toml::table& doc, std::string_view origin)
 {
     DaemonConfig config = default_config();
@@ -109,6 +122,8 @@ Result<DaemonConfig> read_config(const toml::table& doc, std::string_view origin
         BERTH_TRY(read_defaults(*t, origin, config));
     if (const toml::table* t = BERTH_TRY(r.table("images")))
         BERTH_TRY(read_images(*t, origin, config));
+    if (const toml::table* t = BERTH_TRY(r.table("storage")))
+        BERTH_TRY(read_storage(*t, origin, config));
     BERTH_TRY(r.finish());
     return config;
 }
@@ -121,6 +136,11 @@ DaemonConfig default_config()
     config.state_dir = BERTH_STATE_DIR;
     config.runtime_dir = BERTH_RUNTIME_DIR;
     config.spawn_path = BERTH_SPAWN_PATH;
+    // Beside berthd.toml: /etc/berth/containers and /etc/berth/profiles.
+    const std::string config_file = BERTH_CONFIG_FILE;
+    const std::string config_dir = config_file.substr(0, config_file.rfind('/'));
+    config.definitions_dir = config_dir + "/containers";
+    config.profiles_dir = config_dir + "/profiles";
     config.busybox_path = BERTH_BUSYBOX_PATH;
     // No memory or CPU limit by default (a system container is a machine; its owner sizes it), but a task limit:
     // a fork bomb inside one container must not exhaust the host's pid space for everyone else.

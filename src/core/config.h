@@ -18,7 +18,10 @@ struct DaemonConfig {
     Limits default_limits;    // [defaults] memory_max = "1G", memory_high, cpus, cpu_weight, tasks_max, io_weight
     std::string default_image = "busybox";  // [defaults] image
     uint32_t stop_timeout_sec = 30;         // [defaults] stop_timeout = seconds PowerOff waits before terminating
+    std::string definitions_dir;  // [paths] definitions = declarative container definitions, applied at start
+    std::string profiles_dir;     // [paths] profiles = profiles that definitions inherit from
     std::string spawn_path;    // [paths] spawn = path of berth-spawn (default: the built-in libexec path)
+    std::string default_pool = "default";  // [storage] default_pool = pool of new containers and images
     std::string busybox_path;  // [images] busybox = static busybox for the built-in image ("" = don't build it)
 };
 

@@ -10,16 +10,24 @@
 #include <sdbus-c++/sdbus-c++.h>
 
 #include "berth-config.h"
+#include "core/autostart.h"
 #include "core/cgroup_mode.h"
 #include "core/config.h"
+#include "core/definitions_dir.h"
 #include "core/event_loop.h"
 #include "core/image_store.h"
+#include "core/storage/pool_registry.h"
 #include "core/manager.h"
+#include "core/net/dns_service.h"
+#include "core/net/kernel_network_host.h"
+#include "core/net/network.h"
+#include "core/net/port_forward_hooks.h"
 #include "core/state_store.h"
 #include "core/systemd_unit_manager.h"
 #include "daemon/bus_loop.h"
 #include "daemon/image_import.h"
 #include "daemon/manager_object.h"
+#include "daemon/network_object.h"
 
 using namespace berth;
 
@@ -83,7 +91,14 @@ int main(int argc, char** argv)
     if (!units)
         die("cannot talk to systemd: " + units.error().describe());
 
-    ImageStore images(config->state_dir + "/pools/default");
+    // Storage pools first (loop-backed pools are mounted again here), then the images kept in them.
+    Pools pools(config->state_dir, config->default_pool);
+    auto pool_warnings = pools.init();
+    if (!pool_warnings)
+        die("storage: " + pool_warnings.error().describe());
+    for (const auto& w : *pool_warnings)
+        std::fprintf(stderr, "berthd: %s\n", w.c_str());
+    ImageStore images(pools);
     if (auto r = images.init(); !r)
         die("storage: " + r.error().describe());
     if (!config->busybox_path.empty()) {
@@ -91,12 +106,35 @@ int main(int argc, char** argv)
             std::fprintf(stderr, "berthd: built-in image not available: %s\n", r.error().describe().c_str());
     }
     StateStore store(config->state_dir);
-    Manager manager({*config, **loop, **units, images, store});
+    // Networks first: bridges and nftables rules exist again before containers are started or re-attached.
+    net::KernelNetworkHost network_host;
+    net::NetworkManager networks(config->state_dir, network_host);
+    auto net_warnings = networks.init();
+    if (!net_warnings)
+        die("loading networks: " + net_warnings.error().describe());
+    for (const auto& w : *net_warnings)
+        std::fprintf(stderr, "berthd: %s\n", w.c_str());
+    // One dnsmasq per network (netsvc): started for the networks there are, then following creates and removes.
+    net::DnsService dns(config->runtime_dir, **units);
+    for (const net::Network* n : networks.list())
+        if (auto r = dns.start(*n); !r)
+            std::fprintf(stderr, "berthd: %s\n", r.error().describe().c_str());
+    networks.add_observer(&dns);
+    Manager manager({*config, **loop, **units, images, store, &networks});
     auto warnings = manager.init();
     if (!warnings)
         die("loading containers: " + warnings.error().describe());
     for (const auto& w : *warnings)
         std::fprintf(stderr, "berthd: %s\n", w.c_str());
+    // Port forwards and rate limits follow leases and interfaces; the forward table is rebuilt once now (after
+    // a reboot of the host it is gone, after a berthd restart it is rewritten the same).
+    net::PortForwardHooks port_hooks(manager);
+    networks.add_observer(&port_hooks);
+    if (auto r = manager.sync_port_forwards(); !r)
+        std::fprintf(stderr, "berthd: port forwards: %s\n", r.error().describe().c_str());
+    // Declarative definitions from /etc/berth/containers, before the objects are published.
+    for (const auto& line : apply_definitions_dir(manager, config->definitions_dir))
+        std::fprintf(stderr, "berthd: %s\n", line.c_str());
 
     try {
         auto connection = sdbus::createSystemBusConnection();
@@ -106,6 +144,9 @@ int main(int argc, char** argv)
         daemon::ManagerObject manager_object(*connection, **loop, manager, images, imports, cgroup_mode,
                                              config->default_image);
         manager_object.publish_existing();
+        manager_object.set_networks(&networks);
+        daemon::NetworkObjects network_objects(*connection, **loop, networks);
+        network_objects.publish_existing();
         // The name comes last: activated clients must find every object in place.
         connection->requestName("org.berth1");
         if (auto r = bus_loop.attach(); !r)
@@ -113,6 +154,11 @@ int main(int argc, char** argv)
 
         auto on_term = (*loop)->add_signal(SIGTERM, [&] { (*loop)->exit(0); });
         auto on_int = (*loop)->add_signal(SIGINT, [&] { (*loop)->exit(0); });
+        // Enabled containers come up once the daemon serves (their starts are asynchronous).
+        Autostart autostart(manager, **loop, [](const std::string& line) {
+            std::fprintf(stderr, "berthd: %s\n", line.c_str());
+        });
+        (*loop)->defer([&autostart] { autostart.run(); });
         std::fprintf(stderr, "berthd %s ready: %zu containers, cgroups %s\n", BERTH_VERSION,
                      manager.containers().size(), cgroup_mode.c_str());
         int r = (*loop)->run();

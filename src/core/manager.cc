@@ -126,6 +126,7 @@ void Manager::reattach(Container& c)
                 c.state = ContainerState::Running;
                 c.control = std::move(*conn);
                 attach_control(c);
+                guest_started(c, reply->get("ready") == "1");
                 return;
             }
         }
@@ -151,21 +152,41 @@ Result<> Manager::create(const std::string& name, const Settings& settings)
         return fail(ErrorKind::AlreadyExists, "a container named '" + name + "' already exists");
     auto spec = BERTH_TRY(spec_from_settings(name, settings, deps_.config.default_limits,
                                              deps_.config.default_image));
+    default_network(spec, settings);
+    return create_spec(std::move(spec));
+}
+
+// The part of create shared with apply (definitions): id range, root, definition file, object.
+Result<> Manager::create_spec(ContainerSpec spec)
+{
+    const std::string name = spec.name;
+    BERTH_TRY(validate_name(name, "container name"));
+    if (containers_.count(name))
+        return fail(ErrorKind::AlreadyExists, "a container named '" + name + "' already exists");
     if (!deps_.images.exists(spec.image))
         return fail(ErrorKind::NoSuchImage,
                     "no image named '" + spec.image + "' (see 'berthctl image list')");
+
+    if (spec.pool.empty())
+        spec.pool = deps_.images.default_pool_name();
+    if (!spec.ephemeral)
+        BERTH_TRY(deps_.images.check_container_pool(spec.pool, spec.limits.disk));
 
     Reverter revert;
     spec.idmap_base = BERTH_TRY(idmap_.allocate(name));
     spec.idmap_size = idmap_.range_size();
     revert.add([this, name] { idmap_.release(name); });
+    BERTH_TRY(acquire_leases(spec));
+    revert.add([this, name] { release_leases(name); });
     spec.idmap_mode = IdMapMode::Idmapped;
     spec.created_at = now_usec();
 
     if (!spec.ephemeral) {
-        if (auto r = deps_.images.create_container_root(spec.image, name); !r)
+        if (auto r = deps_.images.create_container_root(spec.image, name, spec.pool); !r)
             return fail(r.error().context("create root of container " + name));
         revert.add([this, name] { (void)deps_.images.remove_container_root(name); });
+        if (spec.limits.disk)
+            BERTH_TRY(deps_.images.set_container_quota(name, spec.limits.disk));
     }
     if (auto r = deps_.store.save(spec); !r)
         return fail(r.error().context("save definition of container " + name));
@@ -204,24 +225,33 @@ void Manager::on_control_message(const std::string& name)
             if (pos != std::string::npos)
                 status = std::atoi(text->c_str() + pos + 7);
         }
+        c.guest.stop_reason = "killed";
         finish_stop(c, status, true);
         return;
     }
     if (message->verb() == sp::kRebooted) {
         if (!take_leader(c, *message))
             return;
+        networks_up(c);   // the new payload has new veths
         // A PowerOff that raced the reboot still stands: the new init gets the signal (the timer keeps going).
         if (c.state == ContainerState::Stopping)
             (void)signal_leader(c, poweroff_signal(c.init));
-        notify_changed(c, {"State", "Leader", "StartedAt"});
+        c.guest.stop_reason = "reboot";
+        guest_started(c, false);
+        notify_changed(c, {"State", "Leader", "StartedAt", "GuestState", "StopReason"});
     } else if (message->verb() == sp::kExited) {
-        finish_stop(c, std::atoi(message->get("status").c_str()), false);
+        const int status = std::atoi(message->get("status").c_str());
+        c.guest.stop_reason = stop_reason_of(message->get("reason"), status);
+        finish_stop(c, status, false);
+    } else if (message->verb() == sp::kNotify) {
+        on_guest_notify(c, *message);
     }
 }
 
 void Manager::finish_stop(Container& c, int status, bool supervisor_lost)
 {
     const std::string name = c.spec.name;
+    networks_down(c);
     c.control_watch = EventSource();
     c.control.reset();
     c.stop_timer = EventSource();
@@ -242,7 +272,7 @@ void Manager::finish_stop(Container& c, int status, bool supervisor_lost)
         (void)remove_container(name);
     } else {
         save_quietly(c);
-        notify_changed(c, {"State", "Leader", "StartedAt", "ExitStatus"});
+        notify_changed(c, {"State", "Leader", "StartedAt", "ExitStatus", "GuestState", "StopReason"});
     }
     for (auto& done : waiters)
         done(status);
@@ -277,6 +307,7 @@ void Manager::arm_stop_timer(Container& c, uint32_t second)
         if (second >= deps_.config.stop_timeout_sec) {
             fprintf(stderr, "berthd: container %s did not stop within %us; terminating it\n", name.c_str(),
                     deps_.config.stop_timeout_sec);
+            late.guest.stop_timed_out = true;
             (void)terminate(name);
             return;
         }
@@ -323,6 +354,7 @@ Result<> Manager::terminate(const std::string& name)
                 status = std::atoi(message->get("status").c_str());
         }
     }
+    c->guest.stop_reason = c->guest.stop_timed_out ? "timeout" : "killed";
     finish_stop(*c, status, false);
     return {};
 }
@@ -374,6 +406,7 @@ Result<> Manager::remove_container(const std::string& name)
         fprintf(stderr, "berthd: container %s removed but its root was not: %s\n", name.c_str(),
                 r.error().describe().c_str());
     idmap_.release(name);
+    release_leases(name);
     auto waiters = std::move(c.waiters);
     int status = c.spec.last_exit_status;
     containers_.erase(it);
@@ -388,13 +421,20 @@ Result<> Manager::set_limits(const std::string& name, const Settings& settings)
 {
     auto* c = BERTH_TRY(lookup(name));
     auto limits = BERTH_TRY(limits_from_settings(settings, c->spec.limits));
+    if (limits.disk != c->spec.limits.disk && !c->spec.ephemeral)
+        BERTH_TRY(deps_.images.set_container_quota(name, limits.disk));
     if (c->active())
         BERTH_TRY(deps_.units.set_limits(c->unit(), limits));
     ContainerSpec updated = c->spec;
     updated.limits = limits;
     BERTH_TRY(deps_.store.save(updated));
+    const bool rate_changed = updated.limits.net_rate_in != c->spec.limits.net_rate_in ||
+                              updated.limits.net_rate_out != c->spec.limits.net_rate_out;
     c->spec = std::move(updated);
-    notify_changed(*c, {"MemoryMax", "MemoryHigh", "CPUs", "CPUWeight", "TasksMax", "IOWeight"});
+    if (rate_changed)
+        BERTH_TRY(apply_net_rate(name));   // tc on the veths, at once (systemd knows nothing of it)
+    notify_changed(*c, {"MemoryMax", "MemoryHigh", "CPUs", "CPUWeight", "TasksMax", "IOWeight", "NetRateIn",
+                        "NetRateOut"});
     return {};
 }
 

@@ -9,6 +9,7 @@
 #include "base/error.h"
 #include "base/message.h"
 #include "base/spawn_protocol.h"
+#include "core/guest_systemd.h"
 #include "core/manager.h"
 
 namespace berth::manager_detail {
@@ -42,6 +43,14 @@ struct Manager::ExecSession {
     EventSource watch;
     UniqueFd stderr_fd;  // where "command not found" goes, as a shell would print it
     ExitCallback done;
+    std::unique_ptr<GuestSystemd> guest;  // a shell service in the guest's systemd (manager_login.cc)
+};
+
+// One copy-to/copy-from in flight: the berth-copy helper, its report pipe, who waits (manager_copy.cc).
+struct Manager::CopySession {
+    EventSource child;
+    UniqueFd report;
+    StartCallback done;
 };
 
 }  // namespace berth

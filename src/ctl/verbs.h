@@ -44,7 +44,21 @@ std::vector<Verb> container_verbs();   // list, create, status, set-limits, remo
 std::vector<Verb> lifecycle_verbs();   // start, poweroff, reboot, terminate, kill
 std::vector<Verb> exec_verbs();        // exec, run
 std::vector<Verb> shell_verbs();       // shell
+std::vector<Verb> login_verbs();       // login (verbs_login.cc)
+std::vector<Verb> console_verbs();     // console (verbs_console.cc)
 std::vector<Verb> image_verbs();       // image list, image import, image remove
+std::vector<Verb> volume_verbs();      // bind, unbind, volume ... (verbs_volumes.cc)
+std::vector<Verb> build_verbs();       // image build
+std::vector<Verb> copy_verbs();        // copy-to, copy-from (verbs_copy.cc)
+std::vector<Verb> network_verbs();     // network create, list, status, remove, attach, detach (verbs_network.cc)
+std::vector<Verb> port_verbs();        // port add, port list, port remove (verbs_ports.cc)
+std::vector<Verb> apply_verbs();       // apply, show, profile list/show, enable, disable (verbs_apply.cc)
+
+class Bus;
+// start --wait (verbs_boot.cc): returns when the container's State is running or degraded; an error when it
+// stopped or the timeout passed. parse_wait_timeout: seconds > 0, or a usage error.
+Result<> wait_until_ready(Bus& bus, const std::string& name, double timeout_sec);
+Result<double> parse_wait_timeout(const std::string& text);
 
 // All verbs, in the order `berthctl --help` shows them.
 const std::vector<Verb>& all_verbs();

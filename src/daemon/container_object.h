@@ -38,7 +38,23 @@ private:
     void Exec(sdbus::Result<int32_t>&& result, std::vector<std::string> argv, std::vector<std::string> env,
               sdbus::UnixFd stdin_fd, sdbus::UnixFd stdout_fd, sdbus::UnixFd stderr_fd) override;
     sdbus::UnixFd OpenShell(const std::vector<std::string>& argv, const std::vector<std::string>& env) override;
+    // Guest access (container_access.cc).
+    void ExecWithOptions(sdbus::Result<int32_t>&& result, std::vector<std::string> argv,
+                         std::map<std::string, sdbus::Variant> options, sdbus::UnixFd stdin_fd,
+                         sdbus::UnixFd stdout_fd, sdbus::UnixFd stderr_fd) override;
+    sdbus::UnixFd OpenLogin() override;
+    std::tuple<sdbus::UnixFd, sdbus::UnixFd, std::string> OpenShellSession(
+        const std::string& user, const std::vector<std::string>& argv, const std::vector<std::string>& env) override;
+    sdbus::UnixFd OpenConsole() override;
     void Wait(sdbus::Result<int32_t>&& result) override;
+    // Binds and volumes (container_mounts.cc).
+    void Bind(const std::string& host_path, const std::string& path,
+              const std::map<std::string, sdbus::Variant>& options) override;
+    void Unbind(const std::string& path) override;
+    void AttachVolume(const std::string& volume, const std::string& path,
+                      const std::map<std::string, sdbus::Variant>& options) override;
+    void DetachVolume(const std::string& volume_or_path) override;
+    std::vector<sdbus::Struct<std::string, std::string, std::string, bool, bool>> Mounts() override;
 
     std::string Name() override;
     std::string State() override;
@@ -55,12 +71,24 @@ private:
     uint64_t CreatedAt() override;
     uint64_t StartedAt() override;
     int32_t ExitStatus() override;
+    std::string StopReason() override;
+    std::string GuestState() override;
+    std::string GuestStatus() override;
+    std::string OSName() override;
+    bool Autostart() override;          // container_workflow.cc
+    int32_t AutostartOrder() override;
+    uint32_t AutostartDelay() override;
     uint64_t MemoryMax() override;
     uint64_t MemoryHigh() override;
     double CPUs() override;
     uint64_t CPUWeight() override;
     uint64_t TasksMax() override;
     uint64_t IOWeight() override;
+    std::string AddPortForward(const std::string& forward) override;   // container_ports.cc
+    void RemovePortForward(const std::string& port) override;
+    std::vector<std::string> PortForwards() override;
+    uint64_t NetRateIn() override;
+    uint64_t NetRateOut() override;
     uint64_t MemoryCurrent() override;
     uint64_t CPUUsageNSec() override;
     uint64_t TasksCurrent() override;

@@ -363,6 +363,26 @@ Result<> ImageStore::remove_container_root(const std::string& container)
     return {};
 }
 
+Result<> ImageStore::check_container_pool(const std::string& pool_name, uint64_t disk) const
+{
+    StorageDriver* p = BERTH_TRY(pool(pool_name));
+    if (disk && !p->capabilities().quotas)
+        return fail(ErrorKind::NotSupported,
+                    "--disk needs a pool with quotas: pool '" + p->config().name + "' uses the " +
+                        p->config().driver + " driver, which cannot limit disk use (use a btrfs pool: "
+                        "berthctl pool create NAME --driver btrfs --size SIZE, then create --pool NAME)");
+    return {};
+}
+
+Result<> ImageStore::set_container_quota(const std::string& container, uint64_t bytes)
+{
+    StorageDriver* p = BERTH_TRY(container_pool(container));
+    auto r = p->set_quota(VolumeKind::Container, container, bytes);
+    if (!r)
+        return fail(std::move(r).error().context("disk limit of container " + container));
+    return {};
+}
+
 Result<> ImageStore::shift_container_root(const std::string& container, uint32_t base, uint32_t size)
 {
     BERTH_TRY(validate_name(container, "container name"));

@@ -70,6 +70,10 @@ public:
     Result<StorageDriver*> pool(const std::string& name) const;
     std::string default_pool_name() const;
     Pools* pools() const { return pools_; }
+    // NoSuchPool, or NotSupported when `disk` (bytes, 0 = none) is asked of a pool without quotas.
+    Result<> check_container_pool(const std::string& pool, uint64_t disk) const;
+    // Limit the container root's disk use (0 = none) by its pool's quota; NotSupported on dir.
+    Result<> set_container_quota(const std::string& container, uint64_t bytes);
     // Pools that hold an image of this name as its only copy (not a cache of one kept elsewhere).
     std::vector<std::string> image_pools(const std::string& name) const;
     Result<> remove_container_root(const std::string& container);

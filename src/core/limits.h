@@ -19,6 +19,9 @@ struct Limits {
     // Bandwidth by tc on the host end of the container's veth (not a systemd property): bits/s, 0 = none.
     uint64_t net_rate_in = 0;           // toward the container (its download)
     uint64_t net_rate_out = 0;          // from the container (its upload)
+    // Disk use of the container's root volume, by the pool's quota (btrfs qgroup; not a systemd property):
+    // bytes, 0 = none. A dir pool refuses it (NotSupported).
+    uint64_t disk = 0;
 
     bool operator==(const Limits&) const = default;
 };

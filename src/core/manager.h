@@ -125,6 +125,11 @@ public:
     void set_volume_resolver(VolumePathResolver resolver) { volume_path_ = std::move(resolver); }
     // Names of the containers whose definition attaches `volume` (POOL/NAME).
     std::vector<std::string> volume_users(const std::string& volume) const;
+    // Export/import (export_import.cc). export_header: the definition an export records, for a stopped container
+    // with a root of its own (InvalidState otherwise); export_shift: its id range when its root is shifted.
+    Result<std::string> export_header(const std::string& name) const;
+    // Register a container whose root an import has made already: a new id range, the recorded settings.
+    Result<> adopt_imported(ContainerSpec spec);
     // Storage (manager_storage.cc). Snapshots of a container's root, kept in its pool: read-only, O(1) on btrfs.
     // `snapshot` "" picks a name (snap0, snap1, ...); the name used is returned.
     Result<std::string> create_snapshot(const std::string& name, const std::string& snapshot);

@@ -108,9 +108,13 @@ constexpr LimitKey kLimitKeys[] = {
          l.net_rate_out = BERTH_TRY(as_unsigned(k, v, "bits per second, 0 for no limit"));
          return {};
      }},
+    {"Disk", [](const std::string& k, const SettingValue& v, Limits& l) -> Result<> {
+         l.disk = BERTH_TRY(as_unsigned(k, v, "bytes of the root volume, 0 for no limit"));
+         return {};
+     }},
 };
 
-const char* const kContainerKeys[] = {"Image", "Boot", "Command", "Environment", "AutoRemove", "Ephemeral", "Network"};
+const char* const kContainerKeys[] = {"Image", "Boot", "Command", "Environment", "AutoRemove", "Ephemeral", "Network", "Pool"};
 
 const LimitKey* find_limit_key(const std::string& key)
 {
@@ -164,6 +168,9 @@ Result<ContainerSpec> spec_from_settings(const std::string& name, const Settings
             spec.auto_remove = BERTH_TRY(as_bool(key, value));
         } else if (key == "Ephemeral") {
             spec.ephemeral = BERTH_TRY(as_bool(key, value));
+        } else if (key == "Pool") {
+            spec.pool = BERTH_TRY(as_string(key, value));
+            BERTH_TRY(validate_name(spec.pool, "pool name"));
         } else if (key == "Network") {
             // "none": loopback only; a name: that network. Without the key the manager picks the default network.
             const std::string network = BERTH_TRY(as_string(key, value));

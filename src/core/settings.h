@@ -18,7 +18,7 @@ namespace berth {
 using SettingValue = std::variant<bool, uint64_t, int64_t, double, std::string, std::vector<std::string>>;
 using Settings = std::map<std::string, SettingValue>;
 
-// Keys: Image s, Boot b, Command as, Environment as, AutoRemove b, Ephemeral b, and the limit keys below.
+// Keys: Image s, Boot b, Command as, Environment as, AutoRemove b, Ephemeral b, Network s (a name or "none"), Pool s, and the limit keys below.
 // Fills `spec` (name, image, mode, command, environment, auto_remove, limits) starting from `defaults` for limits
 // and `default_image` for the image. Unknown keys, wrong types, Boot=true with a Command, out-of-range values:
 // ErrorKind::InvalidArgument naming the key.

@@ -211,6 +211,12 @@ Result<ContainerSpec> read_spec(const toml::table& doc, std::string_view origin,
         spec.networks = std::move(*networks);
     }
 
+    if (auto pool = BERTH_TRY(r.string("pool"))) {
+        if (auto ok = validate_name(*pool, "pool name"); !ok)
+            return r.invalid(*r.node("pool"), ok.error().message);
+        spec.pool = *pool;
+    }
+
     const toml::table* idmap = BERTH_TRY(r.table("idmap"));
     if (!idmap && !base)
         return r.missing("idmap");
@@ -307,6 +313,8 @@ std::string spec_to_toml(const ContainerSpec& spec)
     out += "created_at = " + std::to_string(spec.created_at) + "  # usec since the epoch\n";
     out += "last_exit_status = " + std::to_string(spec.last_exit_status) + "  # -1: never ran or not known\n";
     out += "networks = " + string_array(spec.networks) + "  # [] : loopback only; the first is eth0\n";
+    if (!spec.pool.empty())
+        out += "pool = " + quote(spec.pool) + "  # storage pool of the root file system\n";
     {
         std::vector<std::string> ports;
         for (const auto& f : spec.port_forwards)
@@ -326,6 +334,7 @@ std::string spec_to_toml(const ContainerSpec& spec)
     out += "io_weight = " + std::to_string(l.io_weight) + "\n";
     out += "net_rate_in = " + std::to_string(l.net_rate_in) + "  # bits/s toward the container, 0: no limit\n";
     out += "net_rate_out = " + std::to_string(l.net_rate_out) + "  # bits/s from the container\n";
+    out += "disk = " + std::to_string(l.disk) + "  # bytes of the root volume (pool quota), 0: no limit\n";
     out += "\n[autostart]  # berthctl enable/disable: started when berthd starts, lowest order first\n";
     out += "enabled = " + std::string(spec.autostart ? "true" : "false") + "\n";
     out += "order = " + std::to_string(spec.autostart_order) + "\n";

@@ -54,6 +54,8 @@ struct ContainerSpec {
     // Networks the container is attached to, in order (the first is eth0, then eth1...). Empty: loopback only;
     // also what a definition without the key gets (it was written before containers had networks).
     std::vector<std::string> networks;
+    // The storage pool holding the container's root ("" in files written before pools: the built-in pool).
+    std::string pool;
     bool operator==(const ContainerSpec&) const = default;
 };
 

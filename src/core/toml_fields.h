@@ -215,6 +215,8 @@ inline Result<> read_limit_keys(TableReader& r, Limits& limits)
         limits.net_rate_in = static_cast<uint64_t>(*v);
     if (auto v = BERTH_TRY(r.integer("net_rate_out", 0, std::numeric_limits<int64_t>::max())))
         limits.net_rate_out = static_cast<uint64_t>(*v);
+    if (auto v = BERTH_TRY(r.size("disk")))  // bytes of the root volume, 0 = no quota
+        limits.disk = *v == kUnlimited ? 0 : *v;
     return {};
 }
 

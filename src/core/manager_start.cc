@@ -79,6 +79,8 @@ Result<> Manager::launch(Container& c)
     for (const auto& fd : pending.stdio)
         stdio_fds.push_back(fd.get());
     StartRequest request{&c.spec, root_of(c.spec), dir, c.spec.ephemeral, !stdio_fds.empty()};
+    request.net = network_fields(c.spec);
+    request.mounts = BERTH_TRY(resolve_mounts(c.spec));
     BERTH_TRY(send_message(supervisor.control.get(), start_message(request), stdio_fds));
 
     ScopeRequest scope;
@@ -197,7 +199,9 @@ void Manager::finish_start(Container& c, Result<> outcome)
     if (outcome) {
         c.state = ContainerState::Running;
         attach_control(c);
-        notify_changed(c, {"State", "Leader", "StartedAt", "IdMapMode"});
+        networks_up(c);
+        guest_started(c, false);
+        notify_changed(c, {"State", "Leader", "StartedAt", "IdMapMode", "GuestState", "OSName"});
     } else {
         c.state = ContainerState::Stopped;
         notify_changed(c, {"State"});

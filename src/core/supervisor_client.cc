@@ -68,7 +68,17 @@ std::vector<std::string> start_message(const StartRequest& request)
             fields.push_back("arg=" + arg);
     for (const auto& env : spec.environment)
         fields.push_back("env=" + env);
+    for (const auto& iface : request.net)
+        fields.push_back("net=" + iface);
+    for (const auto& [mount, host_source] : request.mounts)
+        for (auto& field : mount_fields(mount, host_source))
+            fields.push_back(std::move(field));
     return fields;
+}
+
+std::vector<std::string> mount_fields(const MountSpec& mount, const std::string& host_source)
+{
+    return {"mount=" + mount_options_field(mount), "mount_target=" + mount.target, "mount_source=" + host_source};
 }
 
 Result<std::vector<std::string>> command_request(std::string_view verb, const std::vector<std::string>& argv,

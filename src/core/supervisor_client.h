@@ -28,8 +28,12 @@ struct StartRequest {
     std::string runtime_dir;
     bool overlay = false;   // rootfs is the shared image: run on a volatile overlay
     bool attached = false;  // the three stdio fds go with the message
+    std::vector<std::pair<MountSpec, std::string>> mounts;  // each with its source as a host path
+    std::vector<std::string> net;   // one per interface (core/net/network.h start_field)
 };
 std::vector<std::string> start_message(const StartRequest& request);
+// mount=, mount_target=, mount_source= fields of one mount (START and MOUNT).
+std::vector<std::string> mount_fields(const MountSpec& mount, const std::string& host_source);
 
 // EXEC or SHELL with arg= and env= fields; InvalidArgument for an env entry that is not KEY=VALUE.
 Result<std::vector<std::string>> command_request(std::string_view verb, const std::vector<std::string>& argv,

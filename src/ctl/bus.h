@@ -74,6 +74,7 @@ public:
     static Result<Bus> connect();
 
     ManagerClient& manager() { return *manager_; }
+    sdbus::IConnection& connection() { return *connection_; }
     // The object of container `name` (GetContainer: NoSuchContainer comes from the daemon).
     Result<std::unique_ptr<ContainerClient>> container(const std::string& name);
     Result<std::unique_ptr<ContainerClient>> container_at(const std::string& path);

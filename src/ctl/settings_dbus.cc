@@ -20,6 +20,10 @@ Settings limits_to_settings(const LimitArgs& limits)
         s["TasksMax"] = sdbus::Variant(*limits.tasks_max);
     if (limits.io_weight)
         s["IOWeight"] = sdbus::Variant(*limits.io_weight);
+    if (limits.net_rate_in)
+        s["NetRateIn"] = sdbus::Variant(*limits.net_rate_in);
+    if (limits.net_rate_out)
+        s["NetRateOut"] = sdbus::Variant(*limits.net_rate_out);
     return s;
 }
 
@@ -38,6 +42,11 @@ Result<Settings> container_settings(const ParsedArgs& args)
         s["AutoRemove"] = sdbus::Variant(true);
     if (args.has("ephemeral"))
         s["Ephemeral"] = sdbus::Variant(true);
+    if (auto network = args.value("network")) {
+        if (network->empty())
+            return fail(ErrorKind::InvalidArgument, "--network needs a network name or 'none'");
+        s["Network"] = sdbus::Variant(*network);
+    }
     const bool boot = args.has("boot");
     if (boot && !args.rest.empty())
         return fail(ErrorKind::InvalidArgument, "--boot runs the image's init; it cannot be combined with a command");

@@ -84,12 +84,19 @@ ContainerStatus status_from(const std::map<std::string, sdbus::Variant>& p)
     s.created_at = property_or<uint64_t>(p, "CreatedAt", 0);
     s.started_at = property_or<uint64_t>(p, "StartedAt", 0);
     s.exit_status = property_or<int32_t>(p, "ExitStatus", -1);
+    s.stop_reason = property_or<std::string>(p, "StopReason", "");
+    s.guest_state = property_or<std::string>(p, "GuestState", "");
+    s.guest_status = property_or<std::string>(p, "GuestStatus", "");
+    s.os_name = property_or<std::string>(p, "OSName", "");
     s.memory_max = property_or<uint64_t>(p, "MemoryMax", UINT64_MAX);
     s.memory_high = property_or<uint64_t>(p, "MemoryHigh", UINT64_MAX);
     s.cpus = property_or<double>(p, "CPUs", 0);
     s.cpu_weight = property_or<uint64_t>(p, "CPUWeight", 0);
     s.tasks_max = property_or<uint64_t>(p, "TasksMax", UINT64_MAX);
     s.io_weight = property_or<uint64_t>(p, "IOWeight", 0);
+    s.net_rate_in = property_or<uint64_t>(p, "NetRateIn", 0);
+    s.net_rate_out = property_or<uint64_t>(p, "NetRateOut", 0);
+    s.port_forwards = property_or<std::vector<std::string>>(p, "PortForwards", {});
     s.memory_current = property_or<uint64_t>(p, "MemoryCurrent", 0);
     s.cpu_usage_nsec = property_or<uint64_t>(p, "CPUUsageNSec", 0);
     s.tasks_current = property_or<uint64_t>(p, "TasksCurrent", 0);
@@ -151,6 +158,8 @@ std::vector<OptionSpec> create_options()
     specs.push_back({"ephemeral", 0, false, false, "",
                      "run on a volatile overlay of the image: nothing copied, writes gone at stop"});
     specs.push_back({"boot", 0, false, false, "", "boot the image's init as PID 1 (the default without a command)"});
+    specs.push_back({"network", 0, true, false, "NAME|none",
+                     "network for eth0 (default: the default network berth0; none: loopback only)"});
     return specs;
 }
 

@@ -5,6 +5,7 @@
 #include <sys/random.h>
 
 #include <cstdio>
+#include <map>
 
 #include "ctl/bus.h"
 #include "ctl/errors.h"
@@ -73,14 +74,30 @@ Result<int> do_exec(const Invocation& inv)
     auto proxy = BERTH_TRY(TerminalProxy::open_if_needed());
     auto fds = BERTH_TRY(stdio_fds(*proxy));
     BERTH_TRY(proxy->start());
+    // --user and --workdir need ExecWithOptions; plain Exec otherwise.
+    std::map<std::string, sdbus::Variant> options;
+    if (auto user = inv.args.value("user"))
+        options["User"] = sdbus::Variant(*user);
+    if (auto dir = inv.args.value("workdir"))
+        options["WorkingDirectory"] = sdbus::Variant(*dir);
     auto status = bus_call([&] {
         int32_t result = -1;
-        container->getProxy()
-            .callMethod("Exec")
-            .onInterface(kContainerInterface)
-            .withTimeout(kNoTimeout)
-            .withArguments(argv, env, fds.in, fds.out, fds.err)
-            .storeResultsTo(result);
+        if (options.empty()) {
+            container->getProxy()
+                .callMethod("Exec")
+                .onInterface(kContainerInterface)
+                .withTimeout(kNoTimeout)
+                .withArguments(argv, env, fds.in, fds.out, fds.err)
+                .storeResultsTo(result);
+        } else {
+            options["Environment"] = sdbus::Variant(env);
+            container->getProxy()
+                .callMethod("ExecWithOptions")
+                .onInterface(kContainerInterface)
+                .withTimeout(kNoTimeout)
+                .withArguments(argv, options, fds.in, fds.out, fds.err)
+                .storeResultsTo(result);
+        }
         return result;
     });
     fds = StdioFds{};
@@ -145,6 +162,7 @@ std::vector<OptionSpec> run_options()
     std::vector<OptionSpec> specs = {
         {"rm", 0, false, false, "", "remove the container when the command ends (its root is then ephemeral)"},
         {"ephemeral", 0, false, false, "", "run on a volatile overlay of the image (implied by --rm)"},
+        {"network", 0, true, false, "NAME|none", "network for eth0 (default: berth0; none: loopback only)"},
         {"image", 'i', true, false, "IMG", "image to create the container from (default: the daemon's default)"},
         {"name", 'n', true, false, "NAME", "container name (default: run-XXXXXXXX)"},
     };
@@ -159,11 +177,19 @@ std::vector<OptionSpec> run_options()
 std::vector<Verb> exec_verbs()
 {
     return {
-        {"exec", {}, "NAME [--env K=V]... [--] CMD...", 1, 1, 1, {env_option()}, do_exec,
+        {"exec", {}, "NAME [--env K=V]... [--user USER] [--workdir DIR] [--] CMD...", 1, 1, 1,
+         {env_option(),
+          {"user", 'u', true, false, "USER", "run as USER, UID, UID:GID or USER:GROUP of the container"},
+          {"workdir", 'w', true, false, "DIR", "run in DIR inside the container (default: /)"}},
+         do_exec,
          "Run a command in a running container",
          "Runs CMD inside running container NAME (all its namespaces and its cgroup, as root with the\n"
          "container's capabilities) with berthctl's stdin, stdout and stderr, and exits with its status\n"
-         "(128+N when it was killed by signal N). The words after NAME are the command; use '--' before a\n"
+         "(128+N when it was killed by signal N; 127 when CMD is not found, 126 when it cannot be run).\n"
+         "stdout and stderr stay separate: redirect either and the other still reaches the terminal.\n"
+         "--user looks the user up in the container's own /etc/passwd and /etc/group and runs CMD with\n"
+         "its uid, gid and groups, no capabilities, and its HOME, USER, LOGNAME and SHELL; --workdir\n"
+         "is entered with the user's rights. The words after NAME are the command; use '--' before a\n"
          "command that starts with '-'."},
         {"run", {}, "[--rm] [--image IMG] [--name NAME] [OPTIONS...] [--] CMD...", 0, 0, 0, run_options(), do_run,
          "Create a container, run a command as its PID 1 and wait",

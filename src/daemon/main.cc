@@ -28,6 +28,7 @@
 #include "daemon/image_import.h"
 #include "daemon/manager_object.h"
 #include "daemon/network_object.h"
+#include "daemon/pool_object.h"
 
 using namespace berth;
 
@@ -147,6 +148,9 @@ int main(int argc, char** argv)
         manager_object.set_networks(&networks);
         daemon::NetworkObjects network_objects(*connection, **loop, networks);
         network_objects.publish_existing();
+        daemon::PoolObjects pool_objects(*connection, **loop, pools, manager, images);
+        pool_objects.publish_existing();
+        manager_object.set_pools(&pool_objects);
         // The name comes last: activated clients must find every object in place.
         connection->requestName("org.berth1");
         if (auto r = bus_loop.attach(); !r)

@@ -18,6 +18,7 @@ namespace berth::daemon {
 
 class Volumes;
 class ArchiveJobs;
+class PoolObjects;
 
 class ManagerObject final
     : public sdbus::AdaptorInterfaces<org::berth1::Manager_adaptor, sdbus::ObjectManager_adaptor>,
@@ -34,6 +35,8 @@ public:
     // Volumes and export/import (manager_volumes.cc); without them those calls answer NotSupported.
     void set_volumes(Volumes* volumes) { volumes_ = volumes; }
     void set_archives(ArchiveJobs* archives) { archives_ = archives; }
+    // Storage pools (manager_pools.cc); without them those calls answer NotSupported.
+    void set_pools(PoolObjects* pools) { pools_ = pools; }
 
     void container_added(const Container& container) override;
     void container_removed(const std::string& name) override;
@@ -96,6 +99,16 @@ private:
     void ImportVolume(sdbus::Result<sdbus::ObjectPath>&& result, sdbus::UnixFd fd, std::string volume,
                       std::map<std::string, sdbus::Variant> options) override;
 
+    sdbus::ObjectPath CreatePool(const std::string& name, const std::string& driver,
+                                 const std::map<std::string, sdbus::Variant>& options) override;
+    void RemovePool(const std::string& name) override;
+    std::vector<sdbus::Struct<std::string, std::string, std::string, uint64_t, uint64_t, uint64_t, sdbus::ObjectPath>>
+    ListPools() override;
+    sdbus::ObjectPath GetPool(const std::string& name) override;
+    sdbus::ObjectPath CloneContainer(const std::string& source, const std::string& target,
+                                     const std::map<std::string, sdbus::Variant>& options) override;
+    PoolObjects& pool_objects();
+
     sdbus::IConnection& connection_;
     EventLoop& loop_;
     Manager& manager_;
@@ -107,6 +120,7 @@ private:
     net::NetworkManager* networks_ = nullptr;
     Volumes* volumes_ = nullptr;
     ArchiveJobs* archives_ = nullptr;
+    PoolObjects* pools_ = nullptr;
     std::map<std::string, std::unique_ptr<ContainerObject>> objects_;
     // Objects of removed containers, destroyed on the next loop iteration: Container.Remove runs inside the
     // object's own method handler, and sdbus-c++ must not lose the handler while it runs.

@@ -16,7 +16,9 @@
 #include "base/message.h"
 #include "base/spawn_protocol.h"
 #include "spawn/child_util.h"
+#include "spawn/network.h"
 #include "spawn/mounts.h"
+#include "spawn/notify.h"
 #include "spawn/rootfs.h"
 #include "spawn/security.h"
 
@@ -57,6 +59,8 @@ struct ChildPlan {
     int console_slave = -1;
     bool attached = false;
     std::vector<MountEntry> mounts;   // their trees follow GO, one "MNT" message each
+    int notify_tree = -1;             // the notify socket as a detached mount (boot mode), or -1
+    std::string resolv_conf;          // written to /etc/resolv.conf when the container has a network
 };
 
 [[noreturn]] void run_child(const ChildPlan& plan, int sock)
@@ -76,11 +80,17 @@ struct ChildPlan {
     go->fds.clear();
     if (auto r = receive_and_attach_mounts(sock, plan.mounts); !r)
         child_fail(sock, "setup", r.error());
+    if (plan.notify_tree >= 0)
+        if (auto r = attach_notify_mount(plan.notify_tree); !r)
+            child_fail(sock, "setup", r.error());
     if (sethostname(plan.hostname.data(), plan.hostname.size()) < 0)
         child_fail(sock, "setup", Error{ErrorKind::Failed, errno, "set the hostname"});
     // The new network namespace starts with lo down; every guest (and 127.0.0.1 in a command) expects it up.
     if (auto r = bring_loopback_up(); !r)
         child_fail(sock, "setup", r.error());
+    // Best effort: a read-only /etc keeps the image's own resolv.conf, addresses and routes work regardless.
+    if (!plan.resolv_conf.empty())
+        (void)write_resolv_conf(plan.resolv_conf);
 
     // A session of its own, with the console as controlling terminal unless berthd attached its own stdio.
     setsid();
@@ -116,7 +126,7 @@ struct ChildPlan {
     child_fail(sock, "exec", Error{ErrorKind::Failed, error, what});
 }
 
-ChildPlan make_plan(const StartConfig& config, const Console& console)
+ChildPlan make_plan(const StartConfig& config, const Console& console, int notify_tree)
 {
     ChildPlan plan;
     plan.root.console_path = console.slave_path();
@@ -131,7 +141,11 @@ ChildPlan make_plan(const StartConfig& config, const Console& console)
             plan.argvs.push_back({init});
     }
     plan.env = container_environment(config.env, !config.attached);
+    plan.notify_tree = notify_tree;
+    if (notify_tree >= 0)
+        plan.env.push_back("NOTIFY_SOCKET=" + std::string(kGuestNotifyPath));
     plan.attached = config.attached;
+    plan.resolv_conf = resolv_conf_text(config.networks);
     for (int i = 0; i < 3; ++i)
         plan.stdio[i] = config.stdio[i].get();
     plan.console_slave = console.slave();
@@ -149,7 +163,15 @@ bool idmap_refused(int code)
 tl::expected<Payload, LaunchError> launch_payload(const StartConfig& config, const Console& console,
                                                   const CgroupSet& cgroups)
 {
-    const ChildPlan plan = make_plan(config, console);
+    // A booting guest reports readiness through the notify socket (spawn/notify.h).
+    UniqueFd notify_tree;
+    if (!config.notify_socket.empty()) {
+        auto tree = clone_notify_mount(config.notify_socket);
+        if (!tree)
+            return launch_fail("setup", tree.error());
+        notify_tree = std::move(*tree);
+    }
+    const ChildPlan plan = make_plan(config, console, notify_tree.get());
 
     // The rootfs as a detached mount tree; the child attaches it inside its own mount namespace.
     UniqueFd tree(open_tree(AT_FDCWD, config.rootfs.c_str(), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE));
@@ -195,6 +217,10 @@ tl::expected<Payload, LaunchError> launch_payload(const StartConfig& config, con
             return abort_child("setup", r.error().context("map the container's ids"));
     if (auto r = into_cgroup ? cgroups.attach_payload_v1(pid) : cgroups.attach_payload(pid); !r)
         return abort_child("setup", r.error());
+    // eth0 and friends exist, addressed and routed, before the payload runs anything (spawn/network.h).
+    for (const auto& iface : config.networks)
+        if (auto r = plug_interface(iface, pid); !r)
+            return abort_child("setup", r.error().context("set up " + iface.name + " on bridge " + iface.bridge));
 
     if (config.idmap == IdmapMode::Mount) {
         UniqueFd userns(open(("/proc/" + std::to_string(pid) + "/ns/user").c_str(), O_RDONLY | O_CLOEXEC));

@@ -89,6 +89,7 @@ Result<StartConfig> parse_start(Message&& message)
 
     config.mounts = BERTH_TRY(parse_mount_fields(message));
 
+    config.networks = BERTH_TRY(parse_net_fields(message.get_all("net")));
     config.attached = message.get("attached") == "1";
     if (config.attached) {
         if (message.fds.size() != 3)

@@ -12,6 +12,7 @@
 #include "base/error.h"
 #include "base/message.h"
 #include "base/unique_fd.h"
+#include "spawn/network.h"
 #include "spawn/mounts.h"
 
 namespace berth::spawn {
@@ -33,7 +34,9 @@ struct StartConfig {
     bool overlay = false;            // rootfs is a shared image: run on a volatile overlay (tmpfs upper) over it
     bool attached = false;           // PID 1's stdio are the three fds below instead of the console
     std::array<UniqueFd, 3> stdio;
+    std::vector<NetInterface> networks;   // net= fields: veth pairs set up before init runs (spawn/network.h)
     std::vector<MountEntry> mounts;  // binds and volumes, attached before init runs (spawn/mounts.h)
+    std::string notify_socket;       // not from START: the supervisor's notify socket (boot mode), see notify.h
 };
 
 // Parse and validate a START message; takes the message's fds.

@@ -20,6 +20,7 @@
 #include "base/message.h"
 #include "base/spawn_protocol.h"
 #include "spawn/exec_request.h"
+#include "spawn/guest_open.h"
 
 namespace berth::spawn {
 
@@ -115,6 +116,10 @@ Result<> Supervisor::prepare()
     (void)setrlimit(RLIMIT_NOFILE, &files);
     BERTH_TRY(make_dirs(config_.runtime_dir, 0700));
     console_ = BERTH_TRY(Console::open(config_.runtime_dir, config_.uid_base));
+    if (config_.mode == RunMode::Boot) {
+        notify_ = BERTH_TRY(NotifySocket::open(config_.runtime_dir, config_.uid_base));
+        config_.notify_socket = notify_->path();
+    }
     BERTH_TRY(block_signals());
     BERTH_TRY(listen_socket());
     return {};
@@ -159,6 +164,9 @@ void Supervisor::loop()
             fds.push_back({c.fd.get(), POLLIN, 0});
         for (const auto& j : jobs_)
             fds.push_back({j.status.get(), POLLIN, 0});   // -1 once done: poll ignores it
+        const size_t notify_slot = fds.size();
+        fds.push_back({notify_ ? notify_->fd() : -1, POLLIN, 0});
+        fds.push_back({console_->client(), POLLIN, 0});   // last: an attached console client (-1: none)
         if (poll(fds.data(), fds.size(), -1) < 0) {
             if (errno == EINTR)
                 continue;
@@ -167,6 +175,10 @@ void Supervisor::loop()
         }
         if (fds[1].revents)
             console_->drain();
+        if (fds.back().revents)
+            console_->on_client_input();
+        if (fds[notify_slot].revents)
+            on_notify();
         if (fds[3].revents) {
             // berthd only ever sends START here; anything else is ignored. Losing it must not stop the container.
             auto m = receive_message(control_.get());
@@ -248,6 +260,7 @@ void Supervisor::on_payload_died(int wait_status)
         auto launched = launch_payload(config_, *console_, cgroups_);
         if (launched) {
             payload_ = std::move(*launched);
+            guest_ready_ = false;
             broadcast({std::string(sp::kRebooted), "leader=" + std::to_string(payload_.pid),
                        "started=" + std::to_string(payload_.started_usec)});
             return;
@@ -329,7 +342,8 @@ void Supervisor::handle_request(Connection& connection, Message&& request)
     if (verb == sp::kWatch) {
         connection.watcher = true;
         send_to(connection.id, {std::string(sp::kState), "leader=" + std::to_string(payload_.pid),
-                                "started=" + std::to_string(payload_.started_usec)});
+                                "started=" + std::to_string(payload_.started_usec),
+                                std::string("ready=") + (guest_ready_ ? "1" : "0")});
     } else if (verb == sp::kReboot) {
         reboot_requested_ = true;
         syscall(SYS_pidfd_send_signal, payload_.pidfd.get(), SIGKILL, nullptr, 0);
@@ -341,6 +355,31 @@ void Supervisor::handle_request(Connection& connection, Message&& request)
         else
             send_to(connection.id, {std::string(sp::kFailed), "code=" + std::to_string(r.error().code),
                                     "message=" + r.error().describe()});
+    } else if (verb == sp::kNetAttach || verb == sp::kNetDetach) {
+        auto r = handle_network(request);
+        if (r)
+            send_to(connection.id, {std::string(sp::kOk)});
+        else
+            send_to(connection.id, {std::string(sp::kFailed), "code=" + std::to_string(r.error().code),
+                                    "message=" + r.error().describe()});
+    } else if (verb == sp::kConsole) {
+        auto socket = console_->attach();
+        if (socket)
+            send_to(connection.id, {std::string(sp::kConsole)}, {socket->get()});
+        else
+            send_to(connection.id, {std::string(sp::kFailed), "code=" + std::to_string(socket.error().code),
+                                    "message=" + socket.error().message});
+    } else if (verb == sp::kGuestOpen) {
+        auto opened = open_in_guest(request.get("connect"), request.get("pty") == "1", payload_.pidfd.get());
+        if (opened) {
+            std::vector<int> fds = {opened->socket.get()};
+            if (opened->pty_master)
+                fds.push_back(opened->pty_master.get());
+            send_to(connection.id, {std::string(sp::kGuest), "pts=" + std::to_string(opened->pts)}, fds);
+        } else {
+            send_to(connection.id, {std::string(sp::kFailed), "code=" + std::to_string(opened.error().code),
+                                    "message=" + opened.error().message});
+        }
     } else if (verb == sp::kExec || verb == sp::kShell) {
         ExecRequest exec;
         exec.shell = verb == sp::kShell;
@@ -378,6 +417,21 @@ void Supervisor::handle_request(Connection& connection, Message&& request)
         send_to(connection.id, {std::string(sp::kFailed), "code=" + std::to_string(EINVAL),
                                 "message=unknown request '" + verb + "'"});
     }
+}
+
+// Hot-plugged interfaces become part of the run's settings, so a reboot of the payload plugs them again.
+Result<> Supervisor::handle_network(const Message& request)
+{
+    if (request.verb() == sp::kNetDetach) {
+        const std::string host = request.get("host");
+        BERTH_TRY(unplug_interface(host));
+        std::erase_if(config_.networks, [&](const NetInterface& n) { return n.host == host; });
+        return {};
+    }
+    auto iface = BERTH_TRY(parse_net_field(request.get("net")));
+    BERTH_TRY(plug_interface(iface, payload_.pid));
+    config_.networks.push_back(std::move(iface));
+    return {};
 }
 
 // Live binds and volumes. They become part of the run's settings, so a reboot of the payload keeps them.
@@ -445,6 +499,26 @@ void Supervisor::send_to(uint64_t connection, const std::vector<std::string>& fi
             (void)send_message(c.fd.get(), fields, fds);
             return;
         }
+}
+
+// The guest's PID 1 reports its boot and shutdown; berthd turns READY=1 into the State "running".
+void Supervisor::on_notify()
+{
+    auto m = notify_->receive(payload_.pid);
+    if (!m || (!m->ready && !m->stopping && !m->status && !m->shutdown))
+        return;
+    if (m->ready)
+        guest_ready_ = true;
+    std::vector<std::string> fields = {std::string(sp::kNotify)};
+    if (m->ready)
+        fields.push_back("ready=1");
+    if (m->stopping)
+        fields.push_back("stopping=1");
+    if (m->status)
+        fields.push_back("status=" + *m->status);
+    if (m->shutdown)
+        fields.push_back("shutdown=" + *m->shutdown);
+    broadcast(fields);
 }
 
 void Supervisor::broadcast(const std::vector<std::string>& fields)

@@ -11,6 +11,7 @@
 #include "base/unique_fd.h"
 #include "spawn/cgroups.h"
 #include "spawn/console.h"
+#include "spawn/notify.h"
 #include "spawn/payload.h"
 #include "spawn/start_config.h"
 
@@ -53,10 +54,12 @@ private:
     void loop();
 
     void on_signals();
+    void on_notify();   // a message on the guest's notify socket
     void on_payload_died(int wait_status);
     void on_accept();
     void on_connection_input(Connection& connection);
     void handle_request(Connection& connection, Message&& request);
+    Result<> handle_network(const Message& request);   // NET_ATTACH / NET_DETACH
     Result<> handle_mount(const Message& request);   // MOUNT / UMOUNT
     void on_job_status(ExecJob& job);
     void finish_job_if_done(ExecJob& job);
@@ -69,6 +72,8 @@ private:
     UniqueFd control_;
     CgroupSet cgroups_;
     std::optional<Console> console_;
+    std::optional<NotifySocket> notify_;   // boot mode only
+    bool guest_ready_ = false;             // the current payload said READY=1
     Payload payload_;
     UniqueFd signals_;
     UniqueFd listener_;

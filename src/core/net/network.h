@@ -121,7 +121,8 @@ public:
     std::string default_network() const { return kDefaultNetworkName; }
 
     // Leases. acquire is idempotent (the existing lease is returned); QuotaExceeded when the subnet is full.
-    Result<Lease> acquire(const std::string& container, const std::string& network);
+    Result<Lease> acquire(const std::string& container, const std::string& network,
+                          const std::string& ifname = "eth0");
     Result<> release(const std::string& container, const std::string& network);
     void release_all(const std::string& container);
     const Lease* lease(const std::string& container, const std::string& network) const;

@@ -266,7 +266,8 @@ Result<> NetworkManager::remove(const std::string& name)
     return {};
 }
 
-Result<Lease> NetworkManager::acquire(const std::string& container, const std::string& network_name)
+Result<Lease> NetworkManager::acquire(const std::string& container, const std::string& network_name,
+                                      const std::string& ifname)
 {
     Network* network = BERTH_TRY(lookup(network_name));
     if (auto it = network->leases.find(container); it != network->leases.end())
@@ -292,6 +293,7 @@ Result<Lease> NetworkManager::acquire(const std::string& container, const std::s
     if (network->spec.subnet6)
         lease.ipv6 = network->spec.subnet6->host(index);
     lease.host_ifname = host_veth_name(container, network_name);
+    lease.ifname = ifname;
     network->leases.emplace(container, lease);
     if (auto r = save(*network); !r) {
         network->leases.erase(container);

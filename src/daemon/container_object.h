@@ -89,6 +89,13 @@ private:
     std::vector<std::string> PortForwards() override;
     uint64_t NetRateIn() override;
     uint64_t NetRateOut() override;
+    // Storage (container_storage.cc).
+    std::string CreateSnapshot(const std::string& snapshot) override;
+    std::vector<sdbus::Struct<std::string, uint64_t>> ListSnapshots() override;
+    void RestoreSnapshot(sdbus::Result<>&& result, std::string snapshot, bool stop) override;
+    void RemoveSnapshot(const std::string& snapshot) override;
+    std::string Pool() override;
+    uint64_t Disk() override;
     uint64_t MemoryCurrent() override;
     uint64_t CPUUsageNSec() override;
     uint64_t TasksCurrent() override;

@@ -412,3 +412,32 @@ make_rootfs_tree() {   # DIR
     chown 1000:1000 "$d/data/owned"
     chmod 0644 "$d/data/owned"
 }
+
+# ---------------------------------------------------------------------------------------------------------------
+# Debian guests (guestboot).
+
+: "${BERTH_TEST_DEBIAN_IMAGE:=test-debian}"
+
+# debian_image: prints the name of a bootable Debian image, building it with `berthctl image build debian` the
+# first time in this test host run (about a minute; later calls reuse it). Tests share it: never remove it.
+# Fails (with the reason on stderr) when it cannot be built, e.g. no route to the mirror; the failure is
+# remembered, so later tests fail at once instead of retrying. Usage: img=$(debian_image)
+debian_image() {
+    local img=$BERTH_TEST_DEBIAN_IMAGE lock=/run/berth-test-debian.lock failed=/run/berth-test-debian.failed
+    (
+        flock -w 900 9 || { echo "debian_image: timed out waiting for another build" >&2; exit 1; }
+        if [[ -f $failed ]]; then
+            echo "debian_image: the Debian image could not be built earlier in this run: $(tail -n 3 "$failed")" >&2
+            exit 1
+        fi
+        image_exists "$img" && exit 0
+        local log=/run/berth-test-debian.log
+        if ! timeout -k 5 900 "$BERTHCTL" image build debian "$img" >"$log" 2>&1; then
+            cp "$log" "$failed"
+            echo "debian_image: 'berthctl image build debian $img' failed:" >&2
+            tail -n 20 "$log" >&2
+            exit 1
+        fi
+    ) 9>"$lock" || return 1
+    echo "$img"
+}

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "base/rate.h"
 #include "base/size.h"
 
 namespace berth::ctl {
@@ -44,6 +45,10 @@ const std::vector<OptionSpec>& limit_options()
         {"cpu-weight", 0, true, false, "N", "CPU weight, 1..10000 (default 100)"},
         {"tasks", 0, true, false, "N", "maximum number of processes and threads, or infinity"},
         {"io-weight", 0, true, false, "N", "IO weight, 1..10000 (default 100)"},
+        {"net-rate", 0, true, false, "RATE", "network bandwidth both ways in bits/s, e.g. 10M or 800k (0: none)"},
+        {"net-rate-in", 0, true, false, "RATE", "bandwidth toward the container only (its download)"},
+        {"net-rate-out", 0, true, false, "RATE", "bandwidth from the container only (its upload)"},
+        {"disk", 0, true, false, "SIZE", "disk space of the root, e.g. 2G (btrfs pools; 0 or infinity: none)"},
     };
     return specs;
 }
@@ -93,6 +98,18 @@ Result<LimitArgs> parse_limit_args(const ParsedArgs& args)
     out.cpu_weight = BERTH_TRY(read_option<uint64_t>(args, "cpu-weight", parse_weight));
     out.tasks_max = BERTH_TRY(read_option<uint64_t>(args, "tasks", parse_tasks));
     out.io_weight = BERTH_TRY(read_option<uint64_t>(args, "io-weight", parse_weight));
+    // --net-rate sets both directions; --net-rate-in/-out override one of them.
+    const auto both = BERTH_TRY(read_option<uint64_t>(args, "net-rate", parse_rate));
+    out.net_rate_in = BERTH_TRY(read_option<uint64_t>(args, "net-rate-in", parse_rate));
+    out.net_rate_out = BERTH_TRY(read_option<uint64_t>(args, "net-rate-out", parse_rate));
+    out.disk = BERTH_TRY(read_option<uint64_t>(args, "disk", [](const std::string& text) -> Result<uint64_t> {
+        const uint64_t v = BERTH_TRY(parse_size(text));
+        return v == kUnlimited ? 0 : v;
+    }));
+    if (both && !out.net_rate_in)
+        out.net_rate_in = both;
+    if (both && !out.net_rate_out)
+        out.net_rate_out = both;
     return out;
 }
 

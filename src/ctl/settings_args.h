@@ -19,14 +19,18 @@ struct LimitArgs {
     std::optional<uint64_t> cpu_weight;    // CPUWeight
     std::optional<uint64_t> tasks_max;     // TasksMax
     std::optional<uint64_t> io_weight;     // IOWeight
+    std::optional<uint64_t> net_rate_in;   // NetRateIn (bits/s, 0 = none)
+    std::optional<uint64_t> net_rate_out;  // NetRateOut
+    std::optional<uint64_t> disk;          // Disk (bytes of the root volume, 0 = none)
 
     bool empty() const
     {
-        return !memory_max && !memory_high && !cpus && !cpu_weight && !tasks_max && !io_weight;
+        return !memory_max && !memory_high && !cpus && !cpu_weight && !tasks_max && !io_weight && !net_rate_in &&
+               !net_rate_out && !disk;
     }
 };
 
-// --memory, --memory-high, --cpus, --cpu-weight, --tasks, --io-weight
+// --memory, --memory-high, --cpus, --cpu-weight, --tasks, --io-weight, --net-rate[-in|-out]
 const std::vector<OptionSpec>& limit_options();
 // --env K=V (repeatable)
 const OptionSpec& env_option();

@@ -24,6 +24,8 @@ Settings limits_to_settings(const LimitArgs& limits)
         s["NetRateIn"] = sdbus::Variant(*limits.net_rate_in);
     if (limits.net_rate_out)
         s["NetRateOut"] = sdbus::Variant(*limits.net_rate_out);
+    if (limits.disk)
+        s["Disk"] = sdbus::Variant(*limits.disk);
     return s;
 }
 
@@ -42,6 +44,11 @@ Result<Settings> container_settings(const ParsedArgs& args)
         s["AutoRemove"] = sdbus::Variant(true);
     if (args.has("ephemeral"))
         s["Ephemeral"] = sdbus::Variant(true);
+    if (auto pool = args.value("pool")) {
+        if (pool->empty())
+            return fail(ErrorKind::InvalidArgument, "--pool needs a pool name (see 'berthctl pool list')");
+        s["Pool"] = sdbus::Variant(*pool);
+    }
     if (auto network = args.value("network")) {
         if (network->empty())
             return fail(ErrorKind::InvalidArgument, "--network needs a network name or 'none'");

@@ -52,6 +52,8 @@ std::vector<Verb> build_verbs();       // image build
 std::vector<Verb> copy_verbs();        // copy-to, copy-from (verbs_copy.cc)
 std::vector<Verb> network_verbs();     // network create, list, status, remove, attach, detach (verbs_network.cc)
 std::vector<Verb> port_verbs();        // port add, port list, port remove (verbs_ports.cc)
+std::vector<Verb> pool_verbs();        // pool create, list, status, remove (verbs_pools.cc)
+std::vector<Verb> snapshot_verbs();    // snapshot create, list, restore, remove; clone (verbs_snapshots.cc)
 std::vector<Verb> apply_verbs();       // apply, show, profile list/show, enable, disable (verbs_apply.cc)
 
 class Bus;

@@ -160,6 +160,7 @@ std::vector<OptionSpec> create_options()
     specs.push_back({"boot", 0, false, false, "", "boot the image's init as PID 1 (the default without a command)"});
     specs.push_back({"network", 0, true, false, "NAME|none",
                      "network for eth0 (default: the default network berth0; none: loopback only)"});
+    specs.push_back({"pool", 0, true, false, "POOL", "storage pool of the root (default: the daemon's default pool)"});
     return specs;
 }
 

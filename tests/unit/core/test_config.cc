@@ -244,9 +244,10 @@ BOOST_AUTO_TEST_CASE(shipped_file_documents_every_key_with_its_default)
     // spawn and busybox depend on the build's prefix and options; the file shows the Debian defaults.
     expect_same(*all_set, default_config(), false);
     for (const char* key : {"state", "runtime", "spawn", "first", "count", "size", "image", "memory_max",
-                            "memory_high", "cpus", "cpu_weight", "tasks_max", "io_weight", "stop_timeout", "busybox"})
+                            "memory_high", "cpus", "cpu_weight", "tasks_max", "io_weight", "stop_timeout", "busybox",
+                            "definitions", "profiles"})
         BOOST_TEST(keys.count(key) == 1u, key);
-    BOOST_TEST(keys.size() == 15u);
+    BOOST_TEST(keys.size() == 18u);  // + definitions, profiles, default_pool
 }
 
 BOOST_AUTO_TEST_SUITE_END()

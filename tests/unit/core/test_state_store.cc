@@ -131,7 +131,8 @@ BOOST_AUTO_TEST_CASE(broken_files_are_reported_not_fatal)
     BOOST_TEST(reported("other.toml", "'good2'"));
     BOOST_TEST(reported("syntax.toml", "syntax.toml:1:"));
     BOOST_TEST(reported("trunc.toml", "trunc.toml"));
-    BOOST_TEST(reported("typo.toml", "unknown key 'limits.colour'"));  // appended after [limits]
+    BOOST_TEST(reported("typo.toml", "unknown key '"));
+    BOOST_TEST(reported("typo.toml", ".colour'"));  // appended to the file's last table
     BOOST_TEST(reported("README", "NAME.toml"));
     // Without a `broken` vector the good ones still load.
     BOOST_TEST(store.load_all()->size() == 1u);

@@ -95,6 +95,16 @@ Result<std::string> safe_relative(const char* raw, const char* what, const std::
     return std::string(path);
 }
 
+// "PREFIX/a/b" -> "a/b", "PREFIX" -> "": an export archive keeps its tree below one directory.
+Result<std::string> below_prefix(const std::string& path, const std::string& prefix)
+{
+    if (path == prefix)
+        return std::string();
+    if (path.size() > prefix.size() && path.compare(0, prefix.size(), prefix) == 0 && path[prefix.size()] == '/')
+        return path.substr(prefix.size() + 1);
+    return fail(ErrorKind::InvalidArgument, "archive entry '" + path + "' is not below " + prefix + "/");
+}
+
 bool is_system_errno(int code)
 {
     return code == ENOSPC || code == EDQUOT || code == EIO || code == ENOMEM || code == EROFS || code == EMFILE;
@@ -136,11 +146,10 @@ Result<> extract_entry(archive* in, archive* out, archive_entry* entry, const st
 
 }  // namespace
 
-Result<ExtractStats> extract_tarball(int fd, const std::string& rootfs)
+Result<ArchiveReadHandle> open_tar_reader(int fd)
 {
-    ArchiveReader in(archive_read_new());
-    ArchiveWriter out(archive_write_disk_new());
-    if (!in || !out)
+    ArchiveReadHandle in(archive_read_new(), archive_read_free);
+    if (!in)
         return fail_errno(ENOMEM, "create libarchive handles");
     // Listed one by one rather than *_all: no external decompressor programs, and no reader but tar.
     archive_read_support_filter_gzip(in.get());
@@ -151,6 +160,22 @@ Result<ExtractStats> extract_tarball(int fd, const std::string& rootfs)
     archive_read_support_format_tar(in.get());
     archive_read_support_format_gnutar(in.get());
     archive_read_support_format_empty(in.get());
+    if (archive_read_open_fd(in.get(), fd, 64 * 1024) != ARCHIVE_OK)
+        return corrupt(in.get());
+    return in;
+}
+
+Result<ExtractStats> extract_tarball(int fd, const std::string& rootfs)
+{
+    auto in = BERTH_TRY(open_tar_reader(fd));
+    return extract_open_archive(in.get(), rootfs);
+}
+
+Result<ExtractStats> extract_open_archive(archive* in, const std::string& rootfs, const std::string& prefix)
+{
+    ArchiveWriter out(archive_write_disk_new());
+    if (!out)
+        return fail_errno(ENOMEM, "create libarchive handles");
     archive_write_disk_set_options(out.get(), kExtractFlags);
     // No user/group lookup: numeric ids from the archive are what the image's own /etc/passwd means.
 
@@ -161,17 +186,14 @@ Result<ExtractStats> extract_tarball(int fd, const std::string& rootfs)
     if (chdir(rootfs.c_str()) < 0)
         return fail_errno("enter " + rootfs);
 
-    if (archive_read_open_fd(in.get(), fd, 64 * 1024) != ARCHIVE_OK)
-        return corrupt(in.get());
-
     ExtractStats stats;
     for (;;) {
         archive_entry* entry;
-        int r = archive_read_next_header(in.get(), &entry);
+        int r = archive_read_next_header(in, &entry);
         if (r == ARCHIVE_EOF)
             break;
         if (r < ARCHIVE_WARN)
-            return corrupt(in.get());
+            return corrupt(in);
         ++stats.entries;
 
         const auto type = archive_entry_filetype(entry);
@@ -180,16 +202,20 @@ Result<ExtractStats> extract_tarball(int fd, const std::string& rootfs)
             continue;
         }
         auto path = BERTH_TRY(safe_relative(archive_entry_pathname(entry), "path"));
+        if (!prefix.empty())
+            path = BERTH_TRY(below_prefix(path, prefix));
         if (path.empty())
             continue;  // the archive's "./": the root directory is ours
         archive_entry_set_pathname(entry, path.c_str());
         if (const char* link = archive_entry_hardlink(entry)) {
             auto target = BERTH_TRY(safe_relative(link, "hard link target", path));
+            if (!prefix.empty())
+                target = BERTH_TRY(below_prefix(target, prefix));
             if (target.empty())
                 return fail(ErrorKind::InvalidArgument, "tarball entry '" + path + "' is a hard link to the root");
             archive_entry_set_hardlink(entry, target.c_str());
         }
-        BERTH_TRY(extract_entry(in.get(), out.get(), entry, path));
+        BERTH_TRY(extract_entry(in, out.get(), entry, path));
     }
     // Closing applies the deferred directory modes and times.
     if (archive_write_close(out.get()) < ARCHIVE_WARN)

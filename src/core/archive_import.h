@@ -2,9 +2,12 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "base/error.h"
+
+struct archive;  // libarchive
 
 namespace berth {
 
@@ -24,5 +27,14 @@ struct ExtractStats {
 // The process's working directory is changed during the call (libarchive's path checks are relative to it) and
 // restored before return; the daemon runs this in a child process.
 Result<ExtractStats> extract_tarball(int fd, const std::string& rootfs);
+
+// The pieces of extract_tarball for formats that carry more than a tree (export archives, core/export_archive.h):
+// a tar reader on fd with the filters above, and the extraction loop on a reader whose first entries the caller
+// has consumed already. With `prefix` ("rootfs"), only entries below PREFIX/ are extracted (the prefix removed);
+// any other entry is refused.
+using ArchiveReadHandle = std::unique_ptr<::archive, int (*)(::archive*)>;
+Result<ArchiveReadHandle> open_tar_reader(int fd);
+Result<ExtractStats> extract_open_archive(::archive* in, const std::string& rootfs,
+                                          const std::string& prefix = {});
 
 }  // namespace berth

@@ -24,6 +24,9 @@
 #include "core/net/port_forward_hooks.h"
 #include "core/state_store.h"
 #include "core/systemd_unit_manager.h"
+#include "core/volume_store.h"
+#include "daemon/archive_jobs.h"
+#include "daemon/volume_object.h"
 #include "daemon/bus_loop.h"
 #include "daemon/image_import.h"
 #include "daemon/manager_object.h"
@@ -122,6 +125,9 @@ int main(int argc, char** argv)
             std::fprintf(stderr, "berthd: %s\n", r.error().describe().c_str());
     networks.add_observer(&dns);
     Manager manager({*config, **loop, **units, images, store, &networks});
+    // Custom volumes live in the pools; containers mount them by POOL/NAME.
+    VolumeStore volume_store(pools);
+    manager.set_volume_resolver([&volume_store](const std::string& v) { return volume_store.path(v); });
     auto warnings = manager.init();
     if (!warnings)
         die("loading containers: " + warnings.error().describe());
@@ -151,6 +157,11 @@ int main(int argc, char** argv)
         daemon::PoolObjects pool_objects(*connection, **loop, pools, manager, images);
         pool_objects.publish_existing();
         manager_object.set_pools(&pool_objects);
+        daemon::Volumes volumes(*connection, **loop, volume_store, manager);
+        volumes.publish_existing();
+        daemon::ArchiveJobs archives(**loop, manager, images, volumes);
+        manager_object.set_volumes(&volumes);
+        manager_object.set_archives(&archives);
         // The name comes last: activated clients must find every object in place.
         connection->requestName("org.berth1");
         if (auto r = bus_loop.attach(); !r)

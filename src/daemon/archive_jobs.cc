@@ -1,0 +1,246 @@
+#include "daemon/archive_jobs.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include "base/names.h"
+#include "core/archive_import.h"
+#include "core/spec.h"
+#include "core/volume_store.h"
+#include "daemon/container_object.h"
+#include "daemon/volume_object.h"
+
+namespace berth::daemon {
+
+namespace {
+
+// Report: "ok\n<payload>" or "error\n<kind>\n<errno>\n<message>".
+std::string encode_report(const Result<std::string>& r)
+{
+    if (r)
+        return "ok\n" + *r;
+    return "error\n" + std::string(error_kind_to_string(r.error().kind)) + "\n" + std::to_string(r.error().code) +
+           "\n" + r.error().message;
+}
+
+ErrorKind kind_named(const std::string& name)
+{
+    for (int k = 0; k <= static_cast<int>(ErrorKind::NotSupported); ++k)
+        if (error_kind_to_string(static_cast<ErrorKind>(k)) == name)
+            return static_cast<ErrorKind>(k);
+    return ErrorKind::Failed;
+}
+
+Result<std::string> decode_report(const std::string& text, const siginfo_t& info)
+{
+    if (text.rfind("ok\n", 0) == 0 && info.si_code == CLD_EXITED && info.si_status == 0)
+        return text.substr(3);
+    if (text.rfind("error\n", 0) == 0) {
+        std::string rest = text.substr(6);
+        auto a = rest.find('\n');
+        auto b = rest.find('\n', a + 1);
+        if (a != std::string::npos && b != std::string::npos)
+            return fail(kind_named(rest.substr(0, a)), rest.substr(b + 1),
+                        std::atoi(rest.substr(a + 1, b - a - 1).c_str()));
+    }
+    return fail(ErrorKind::Failed, "the archive process ended abnormally (status " + std::to_string(info.si_status) +
+                                       ")");
+}
+
+std::string volume_header(const VolumeStatus& v)
+{
+    return "# berth volume export\npool = \"" + v.ref.pool + "\"\nname = \"" + v.ref.name + "\"\nsize = " +
+           std::to_string(v.size) + "\n";
+}
+
+// Where an imported error of the disk (full pool, quota) should say so plainly.
+Error classify(Error e)
+{
+    if (e.code == ENOSPC || e.code == EDQUOT)
+        e.kind = ErrorKind::QuotaExceeded;
+    return e;
+}
+
+}  // namespace
+
+Result<> ArchiveJobs::run(const std::string& key, const std::function<Result<std::string>()>& work,
+                          std::function<void(Result<std::string>)> finish)
+{
+    if (jobs_.count(key))
+        return fail(ErrorKind::Busy, key.substr(key.find(':') + 1) + " is being exported or imported right now");
+    int pipefd[2];
+    if (pipe2(pipefd, O_CLOEXEC) < 0)
+        return fail_errno("create pipe");
+    UniqueFd read_end(pipefd[0]), write_end(pipefd[1]);
+    pid_t pid = fork();
+    if (pid < 0)
+        return fail_errno("fork the archive process");
+    if (pid == 0) {
+        // berthd is single-threaded: the child may run ordinary code; it never touches the bus.
+        signal(SIGPIPE, SIG_IGN);
+        read_end.reset();
+        auto r = work();
+        const std::string report = encode_report(r);
+        (void)!write(write_end.get(), report.data(), report.size());
+        _exit(r ? 0 : 1);
+    }
+    write_end.reset();
+    auto child = loop_.add_child(pid, [this, key](const siginfo_t& info) { reap(key, info); });
+    if (!child) {
+        ::kill(pid, SIGKILL);
+        return fail(child.error());
+    }
+    jobs_[key] = Job{std::move(read_end), std::move(*child), std::move(finish)};
+    return {};
+}
+
+void ArchiveJobs::reap(const std::string& key, const siginfo_t& info)
+{
+    auto it = jobs_.find(key);
+    if (it == jobs_.end())
+        return;
+    std::string report;
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(it->second.report.get(), buf, sizeof buf)) > 0)
+        report.append(buf, static_cast<size_t>(n));
+    auto finish = std::move(it->second.finish);
+    auto job = std::make_shared<Job>(std::move(it->second));
+    jobs_.erase(it);
+    loop_.defer([job] {});   // the child source is being dispatched right now
+    finish(decode_report(report, info));
+}
+
+Result<> ArchiveJobs::export_container(const std::string& name, UniqueFd fd, ArchiveFormat format, Done done)
+{
+    if (!fd)
+        return fail(ErrorKind::InvalidArgument, "no file descriptor to write the archive to");
+    ExportSource source;
+    source.header_name = kDefinitionEntry;
+    source.header = BERTH_TRY(manager_.export_header(name));
+    source.tree = images_.container_root(name);
+    source.prefix = kRootfsPrefix;
+    const Container* c = manager_.find(name);
+    if (c && c->spec.idmap_mode == IdMapMode::Shifted) {
+        source.shift_base = c->spec.idmap_base;
+        source.shift_size = c->spec.idmap_size;
+    }
+    auto shared_fd = std::make_shared<UniqueFd>(std::move(fd));
+    BERTH_TRY(run(
+        "container:" + name,
+        [shared_fd, source, format]() -> Result<std::string> {
+            BERTH_TRY(write_export_archive(shared_fd->get(), format, source));
+            return std::string();
+        },
+        [done](Result<std::string> r) { done(r ? Result<>() : Result<>(fail(r.error()))); }));
+    shared_fd->reset();   // the child holds the write end now: the reader sees EOF when it is done
+    return {};
+}
+
+Result<> ArchiveJobs::import_container(UniqueFd fd, const std::string& name, DonePath done)
+{
+    if (!fd)
+        return fail(ErrorKind::InvalidArgument, "no file descriptor to read the archive from");
+    if (!name.empty()) {
+        BERTH_TRY(validate_name(name, "container name"));
+        if (manager_.find(name))
+            return fail(ErrorKind::AlreadyExists, "a container named '" + name + "' already exists");
+    }
+    auto shared_fd = std::make_shared<UniqueFd>(std::move(fd));
+    const std::string key = "container:" + (name.empty() ? "(import " + std::to_string(jobs_.size()) + ")" : name);
+    BERTH_TRY(run(
+        key,
+        [this, shared_fd, name]() -> Result<std::string> {
+            auto in = BERTH_TRY(open_tar_reader(shared_fd->get()));
+            const std::string header = BERTH_TRY(read_export_header(in.get(), kDefinitionEntry));
+            auto spec = BERTH_TRY(parse_spec(header, "the archive's berth/definition.toml"));
+            if (!name.empty())
+                spec.name = name;
+            if (manager_.find(spec.name) || images_.container_root_exists(spec.name))
+                return fail(ErrorKind::AlreadyExists, "a container named '" + spec.name +
+                                                          "' already exists; give the import another name");
+            auto pool = images_.pool(spec.pool);
+            if (!pool) {
+                spec.pool.clear();
+                pool = images_.pool("");
+            }
+            StorageDriver* driver = BERTH_TRY(std::move(pool));
+            BERTH_TRY(driver
+                          ->create_volume_from(VolumeKind::Container, spec.name,
+                                               [&](const std::string& path) -> Result<> {
+                                                   BERTH_TRY(extract_open_archive(in.get(), path, kRootfsPrefix));
+                                                   return {};
+                                               })
+                          .map_error(classify));
+            return spec_to_toml(spec);
+        },
+        [this, done](Result<std::string> r) {
+            if (!r)
+                return done(fail(r.error().context("import container")));
+            auto spec = parse_spec(*r, "imported definition");
+            if (!spec)
+                return done(fail(spec.error()));
+            const std::string imported = spec->name;
+            if (auto adopted = manager_.adopt_imported(std::move(*spec)); !adopted) {
+                (void)images_.remove_container_root(imported);
+                return done(fail(adopted.error().context("import container " + imported)));
+            }
+            done(container_object_path(imported));
+        }));
+    shared_fd->reset();
+    return {};
+}
+
+Result<> ArchiveJobs::export_volume(const std::string& volume, UniqueFd fd, ArchiveFormat format, Done done)
+{
+    if (!fd)
+        return fail(ErrorKind::InvalidArgument, "no file descriptor to write the archive to");
+    auto ref = BERTH_TRY(parse_volume_ref(volume));
+    auto status = BERTH_TRY(volumes_.store().status(ref));
+    ExportSource source{kVolumeEntry, volume_header(status), status.path, kDataPrefix, 0, 0};
+    auto shared_fd = std::make_shared<UniqueFd>(std::move(fd));
+    BERTH_TRY(run(
+        "volume:" + ref.full(),
+        [shared_fd, source, format]() -> Result<std::string> {
+            BERTH_TRY(write_export_archive(shared_fd->get(), format, source));
+            return std::string();
+        },
+        [done](Result<std::string> r) { done(r ? Result<>() : Result<>(fail(r.error()))); }));
+    shared_fd->reset();
+    return {};
+}
+
+Result<> ArchiveJobs::import_volume(UniqueFd fd, const std::string& volume, DonePath done)
+{
+    if (!fd)
+        return fail(ErrorKind::InvalidArgument, "no file descriptor to read the archive from");
+    auto ref = BERTH_TRY(parse_volume_ref(volume));
+    if (volumes_.store().status(ref))
+        return fail(ErrorKind::AlreadyExists, "volume " + ref.full() + " already exists");
+    auto shared_fd = std::make_shared<UniqueFd>(std::move(fd));
+    BERTH_TRY(run(
+        "volume:" + ref.full(),
+        [this, shared_fd, ref]() -> Result<std::string> {
+            auto in = BERTH_TRY(open_tar_reader(shared_fd->get()));
+            BERTH_TRY(read_export_header(in.get(), kVolumeEntry));
+            BERTH_TRY(volumes_.store()
+                          .create_from(ref,
+                                       [&](const std::string& path) -> Result<> {
+                                           BERTH_TRY(extract_open_archive(in.get(), path, kDataPrefix));
+                                           return {};
+                                       })
+                          .map_error(classify));
+            return std::string();
+        },
+        [this, ref, done](Result<std::string> r) {
+            if (!r)
+                return done(fail(r.error().context("import volume " + ref.full())));
+            volumes_.added(ref);
+            done(volume_object_path(ref));
+        }));
+    shared_fd->reset();
+    return {};
+}
+
+}  // namespace berth::daemon

@@ -1,0 +1,56 @@
+// Export and import of containers and volumes (core/export_archive.h). The archive work runs in a child process
+// of berthd (like image imports) so the loop never waits for it; data flows through the fd the caller passed
+// (berthctl's pipe). The outcome comes back over a report pipe when the child exits; an import's container or
+// volume becomes visible only then, and a failed import leaves nothing behind.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+
+#include "base/error.h"
+#include "base/unique_fd.h"
+#include "core/event_loop.h"
+#include "core/export_archive.h"
+#include "core/image_store.h"
+#include "core/manager.h"
+
+namespace berth::daemon {
+
+class Volumes;
+
+class ArchiveJobs {
+public:
+    using Done = std::function<void(Result<>)>;
+    using DonePath = std::function<void(Result<std::string>)>;   // the new object's path
+
+    ArchiveJobs(EventLoop& loop, Manager& manager, ImageStore& images, Volumes& volumes)
+        : loop_(loop), manager_(manager), images_(images), volumes_(volumes)
+    {
+    }
+
+    Result<> export_container(const std::string& name, UniqueFd fd, ArchiveFormat format, Done done);
+    // `name` empty: the name the archive records.
+    Result<> import_container(UniqueFd fd, const std::string& name, DonePath done);
+    Result<> export_volume(const std::string& volume, UniqueFd fd, ArchiveFormat format, Done done);
+    Result<> import_volume(UniqueFd fd, const std::string& volume, DonePath done);
+
+private:
+    struct Job {
+        UniqueFd report;
+        EventSource child;
+        std::function<void(Result<std::string>)> finish;   // gets the child's success report
+    };
+    // Fork `work` (its Result<std::string> is the report), call `finish` with the outcome when it exits.
+    Result<> run(const std::string& key, const std::function<Result<std::string>()>& work,
+                 std::function<void(Result<std::string>)> finish);
+    void reap(const std::string& key, const siginfo_t& info);
+
+    EventLoop& loop_;
+    Manager& manager_;
+    ImageStore& images_;
+    Volumes& volumes_;
+    std::map<std::string, Job> jobs_;   // "container:NAME" / "volume:POOL/NAME"
+};
+
+}  // namespace berth::daemon

@@ -71,7 +71,7 @@ int main(int argc, char** argv)
     if (first == "--help" || first == "-h" || first == "help") {
         if (first == "help" && args.size() > 1) {
             std::string name = args[1];
-            if (name == "image" && args.size() > 2)
+            if (!find_verb(name) && args.size() > 2)   // a group: "help network create"
                 name += " " + args[2];
             if (const Verb* verb = find_verb(name)) {
                 std::fputs(verb_help(*verb).c_str(), stdout);
@@ -88,18 +88,31 @@ int main(int argc, char** argv)
     if (first.starts_with("-"))
         return report_usage("unknown option '" + first + "' (options go after the verb)", "");
 
-    // "image" is a group: the verb is its first two words.
+    // Groups ("image", "network", "port", ...): a word that starts verb names but is no verb itself. The verb is
+    // then its first two words.
+    auto is_group = [](const std::string& word) {
+        if (find_verb(word))
+            return false;
+        for (const auto& verb : all_verbs())
+            if (verb.name.starts_with(word + " "))
+                return true;
+        return false;
+    };
     std::string name = first;
     size_t consumed = 1;
-    if (first == "image") {
+    const bool group = is_group(first);
+    if (group) {
         if (args.size() < 2 || args[1] == "--help" || args[1] == "-h") {
-            std::string help = "Usage: berthctl image VERB [ARGS...]\n\nImage verbs:\n";
+            std::string help = "Usage: berthctl " + first + " VERB [ARGS...]\n\n" + first + " verbs:\n";
+            std::string names;
             for (const auto& verb : all_verbs())
-                if (verb.name.starts_with("image "))
+                if (verb.name.starts_with(first + " ")) {
                     help += "  berthctl " + std::string(verb.name) + " " + std::string(verb.synopsis) + "\n";
+                    names += (names.empty() ? "" : ", ") + std::string(verb.name.substr(first.size() + 1));
+                }
             if (args.size() < 2) {
                 std::fputs(help.c_str(), stderr);
-                return report_usage("missing image verb (list, import or remove)", "image");
+                return report_usage("missing " + first + " verb (" + names + ")", first);
             }
             std::fputs(help.c_str(), stdout);
             return 0;
@@ -109,6 +122,6 @@ int main(int argc, char** argv)
     }
     const Verb* verb = find_verb(name);
     if (!verb)
-        return report_usage("unknown verb '" + name + "'", consumed == 2 ? "image" : "");
+        return report_usage("unknown verb '" + name + "'", group ? first : "");
     return run_verb(*verb, std::vector<std::string>(args.begin() + static_cast<std::ptrdiff_t>(consumed), args.end()));
 }

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "base/rate.h"
 #include "base/size.h"
 
 namespace berth::ctl {
@@ -115,6 +116,16 @@ std::string format_status(const ContainerStatus& s, uint64_t now_usec)
     line(out, "State", state);
     if (s.state == "stopped" && s.exit_status >= 0)
         line(out, "Exit status", std::to_string(s.exit_status));
+    if (!s.stop_reason.empty())
+        line(out, s.state == "stopped" ? "Stopped by" : "Last stop", s.stop_reason);
+    if (!s.os_name.empty())
+        line(out, "OS", s.os_name);
+    if (!s.guest_state.empty() || !s.guest_status.empty()) {
+        std::string guest = s.guest_state.empty() ? "-" : s.guest_state;
+        if (!s.guest_status.empty())
+            guest += " (" + s.guest_status + ")";
+        line(out, "Guest", guest);
+    }
     if (s.created_at != 0)
         line(out, "Created", format_timestamp(s.created_at) + "; " + format_age(s.created_at, now_usec));
     line(out, "Image", s.image.empty() ? "-" : s.image);
@@ -150,6 +161,16 @@ std::string format_status(const ContainerStatus& s, uint64_t now_usec)
     line(out, "Tasks", tasks);
     if (s.io_weight)
         line(out, "IO weight", std::to_string(s.io_weight));
+    if (s.net_rate_in || s.net_rate_out) {
+        auto rate = [](uint64_t r) { return r ? format_rate(r) + "bit/s" : std::string("no limit"); };
+        line(out, "Net rate", "in " + rate(s.net_rate_in) + ", out " + rate(s.net_rate_out));
+    }
+    if (!s.port_forwards.empty()) {
+        std::string ports;
+        for (const auto& p : s.port_forwards)
+            ports += (ports.empty() ? "" : ", ") + p;
+        line(out, "Ports", ports);
+    }
     return out;
 }
 

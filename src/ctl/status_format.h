@@ -24,12 +24,19 @@ struct ContainerStatus {
     uint64_t created_at = 0;           // usec since the epoch
     uint64_t started_at = 0;
     int32_t exit_status = -1;
+    std::string stop_reason;           // poweroff|reboot|exit:N|signal:N|killed|timeout
+    std::string guest_state;           // the guest's systemd: running, degraded, ...
+    std::string guest_status;          // its last STATUS= text
+    std::string os_name;               // os-release PRETTY_NAME
     uint64_t memory_max = UINT64_MAX;
     uint64_t memory_high = UINT64_MAX;
     double cpus = 0;
     uint64_t cpu_weight = 0;
     uint64_t tasks_max = UINT64_MAX;
     uint64_t io_weight = 0;
+    uint64_t net_rate_in = 0;          // bits/s, 0 = none
+    uint64_t net_rate_out = 0;
+    std::vector<std::string> port_forwards;   // "8080:80/tcp"
     uint64_t memory_current = 0;
     uint64_t cpu_usage_nsec = 0;
     uint64_t tasks_current = 0;

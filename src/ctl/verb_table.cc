@@ -8,7 +8,7 @@ const std::vector<Verb>& all_verbs()
 {
     static const std::vector<Verb> verbs = [] {
         std::vector<Verb> all;
-        for (auto group : {container_verbs, lifecycle_verbs, exec_verbs, shell_verbs, login_verbs, console_verbs, image_verbs, build_verbs, volume_verbs, copy_verbs, apply_verbs, network_verbs, port_verbs, pool_verbs, snapshot_verbs}) {
+        for (auto group : {container_verbs, lifecycle_verbs, exec_verbs, shell_verbs, login_verbs, console_verbs, image_verbs, build_verbs, volume_verbs, export_verbs, copy_verbs, apply_verbs, network_verbs, port_verbs, pool_verbs, snapshot_verbs}) {
             auto v = group();
             std::move(v.begin(), v.end(), std::back_inserter(all));
         }

@@ -48,6 +48,7 @@ std::vector<Verb> login_verbs();       // login (verbs_login.cc)
 std::vector<Verb> console_verbs();     // console (verbs_console.cc)
 std::vector<Verb> image_verbs();       // image list, image import, image remove
 std::vector<Verb> volume_verbs();      // bind, unbind, volume ... (verbs_volumes.cc)
+std::vector<Verb> export_verbs();      // export, import, volume export, volume import (verbs_export.cc)
 std::vector<Verb> build_verbs();       // image build
 std::vector<Verb> copy_verbs();        // copy-to, copy-from (verbs_copy.cc)
 std::vector<Verb> network_verbs();     // network create, list, status, remove, attach, detach (verbs_network.cc)

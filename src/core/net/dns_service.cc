@@ -1,5 +1,7 @@
 #include "core/net/dns_service.h"
 
+#include <sys/stat.h>
+
 #include <csignal>
 #include <cstdio>
 
@@ -12,6 +14,18 @@ namespace berth::net {
 namespace {
 
 void log_error(const Error& e) { std::fprintf(stderr, "berthd: %s\n", e.describe().c_str()); }
+
+// dnsmasq drops root for "nobody" and re-reads its hosts files as that user on SIGHUP: RUNTIME_DIR must be
+// traversable (0711: entering known paths only; the containers' own directories below stay 0700).
+Result<> let_dnsmasq_in(const std::string& runtime_dir)
+{
+    struct stat st {};
+    if (stat(runtime_dir.c_str(), &st) < 0)
+        return fail_errno("stat " + runtime_dir);
+    if ((st.st_mode & 0011) != 0011 && chmod(runtime_dir.c_str(), (st.st_mode & 07777) | 0011) < 0)
+        return fail_errno("let dnsmasq into " + runtime_dir);
+    return {};
+}
 
 Result<> write_hosts(const Network& network, const std::string& dir)
 {
@@ -28,6 +42,7 @@ Result<> DnsService::start(const Network& network)
     const std::string dir = dnsmasq_dir(runtime_dir_, network.name());
     auto run = [&]() -> Result<> {
         BERTH_TRY(make_dirs(dir, 0755));
+        BERTH_TRY(let_dnsmasq_in(runtime_dir_));
         BERTH_TRY(write_hosts(network, dir));
         BERTH_TRY(write_file_atomic(dir + "/dnsmasq.conf", dnsmasq_config(network, dir)));
         const std::string unit = dnsmasq_unit(network.name());

@@ -50,7 +50,10 @@ sdbus::ObjectPath ManagerObject::CreatePool(const std::string& name, const std::
 void ManagerObject::RemovePool(const std::string& name)
 {
     auto& objects = pool_objects();
-    value_or_throw(objects.pools().get(name).has_value() ? objects.check_unused(name) : Result<>{});
+    // The built-in and the default pool are refused by remove() before anything else is looked at.
+    const bool fixed = name == Pools::kBuiltinPool || name == objects.pools().default_name();
+    if (!fixed && objects.pools().get(name).has_value())
+        value_or_throw(objects.check_unused(name));
     value_or_throw(objects.pools().remove(name));
     objects.removed(name);
 }

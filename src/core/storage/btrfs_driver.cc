@@ -121,6 +121,11 @@ Result<> BtrfsDriver::delete_tree(const std::string& path)
     return remove_tree(path);
 }
 
+bool BtrfsDriver::deleted_at_once(const std::string& path) const
+{
+    return btrfs::is_subvolume(path);
+}
+
 bool BtrfsDriver::tree_read_only(const std::string& path) const
 {
     return btrfs::is_subvolume(path) && btrfs::read_only(path).value_or(false);

@@ -26,6 +26,7 @@ protected:
     Result<> copy_tree_to(const std::string& from, const std::string& to, bool read_only) override;
     Result<> delete_tree(const std::string& path) override;
     bool tree_read_only(const std::string& path) const override;
+    bool deleted_at_once(const std::string& path) const override;
 
 private:
     bool loop_backed() const { return config_.size > 0; }

@@ -125,6 +125,8 @@ Result<std::string> DirDriver::work_dir(const std::string& what) const
 
 Result<> DirDriver::retire(const std::string& path)
 {
+    if (deleted_at_once(path))
+        return delete_tree(path);
     std::string work = BERTH_TRY(work_dir("removing"));
     const std::string target = work + "/tree";
     if (rename(path.c_str(), target.c_str()) < 0) {
@@ -305,6 +307,14 @@ Result<> DirDriver::create_snapshot(VolumeKind kind, const std::string& volume, 
     if (!is_dir(snaps)) {
         BERTH_TRY(make_dirs(snaps, 0700));
         revert.add([snaps] { rmdir(snaps.c_str()); });
+    }
+    if (capabilities().cow_snapshots) {
+        // One ioctl makes the whole read-only snapshot in place (and a read-only subvolume cannot be renamed).
+        auto made = copy_tree_to(volume_path(kind, volume), target, true);
+        if (!made)
+            return fail(std::move(made).error().context("snapshot " + volume));
+        revert.success();
+        return {};
     }
     std::string work = BERTH_TRY(work_dir("snapshot-" + snapshot));
     revert.add([this, work] {

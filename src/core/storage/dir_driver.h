@@ -45,6 +45,9 @@ protected:
     virtual Result<> copy_tree_to(const std::string& from, const std::string& to, bool read_only);
     virtual Result<> delete_tree(const std::string& path);
     virtual bool tree_read_only(const std::string& path) const;
+    // delete_tree makes `path` vanish in one step (a btrfs subvolume), so retire() need not move it first (a
+    // read-only subvolume cannot be renamed).
+    virtual bool deleted_at_once(const std::string&) const { return false; }
 
     std::string home(VolumeKind kind, const std::string& name) const;  // ROOT/KIND/NAME
     std::string snapshots_dir(VolumeKind kind, const std::string& name) const;

@@ -184,11 +184,16 @@ Result<int> run_import(const char* method, const std::string& file, const std::s
     thread.join();
     if (!r)
         return fail(r.error());
-    if (print_name) {
-        const std::string path = object;
-        std::fprintf(stderr, "Imported %s from %s (%s).\n", name.empty() ? path.c_str() : name.c_str(),
-                     file.c_str(), megabytes(copier.bytes()).c_str());
+    std::string shown = name;
+    if (shown.empty()) {
+        // The name the archive recorded: ask the new object.
+        auto container = bus.container_at(object);
+        if (container)
+            shown = bus_call([&] { return (*container)->Name(); }).value_or(std::string(object));
     }
+    if (print_name)
+        std::fprintf(stderr, "Imported %s from %s (%s).\n", shown.c_str(), file.c_str(),
+                     megabytes(copier.bytes()).c_str());
     return 0;
 }
 

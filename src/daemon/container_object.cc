@@ -136,7 +136,7 @@ void ContainerObject::Wait(sdbus::Result<int32_t>&& result)
 std::string ContainerObject::Name() { return name_; }
 std::string ContainerObject::State()
 {
-    return std::string(kContainerStateTable.to_string(current().state));
+    return visible_state(current().state, current().guest);
 }
 std::string ContainerObject::Image() { return current().spec.image; }
 std::string ContainerObject::Mode() { return std::string(kContainerModeTable.to_string(current().spec.mode)); }
@@ -147,6 +147,8 @@ std::string ContainerObject::Unit() { return current().unit(); }
 uint32_t ContainerObject::Leader() { return static_cast<uint32_t>(current().leader); }
 uint32_t ContainerObject::IdMapBase() { return current().spec.idmap_base; }
 uint32_t ContainerObject::IdMapSize() { return current().spec.idmap_size; }
+std::vector<std::string> ContainerObject::Networks() { return current().spec.networks; }
+
 std::string ContainerObject::IdMapMode()
 {
     return std::string(kIdMapModeTable.to_string(current().spec.idmap_mode));
@@ -154,6 +156,16 @@ std::string ContainerObject::IdMapMode()
 uint64_t ContainerObject::CreatedAt() { return current().spec.created_at; }
 uint64_t ContainerObject::StartedAt() { return current().started_at; }
 int32_t ContainerObject::ExitStatus() { return current().spec.last_exit_status; }
+std::string ContainerObject::StopReason() { return current().guest.stop_reason; }
+std::string ContainerObject::GuestState() { return current().guest.system_state; }
+std::string ContainerObject::GuestStatus() { return current().guest.status; }
+std::string ContainerObject::OSName()
+{
+    const auto& c = current();
+    if (!c.guest.os_name.empty() || c.active())
+        return c.guest.os_name;
+    return read_os_name(manager_.root_path(c.spec));   // stopped: the tree it will boot
+}
 uint64_t ContainerObject::MemoryMax() { return current().spec.limits.memory_max; }
 uint64_t ContainerObject::MemoryHigh() { return current().spec.limits.memory_high; }
 double ContainerObject::CPUs() { return current().spec.limits.cpus; }

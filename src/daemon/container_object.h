@@ -68,6 +68,7 @@ private:
     uint32_t IdMapBase() override;
     uint32_t IdMapSize() override;
     std::string IdMapMode() override;
+    std::vector<std::string> Networks() override;
     uint64_t CreatedAt() override;
     uint64_t StartedAt() override;
     int32_t ExitStatus() override;

@@ -179,7 +179,10 @@ test_seccomp_active() {
 
 test_network_is_private() {
     local n ifaces
-    _running_container n is-net
+    # --network none: loopback only (the default network's eth0 is tested in test_network.sh).
+    new_container n is-net
+    bctl create "$n" --network none
+    bctl start "$n"
     ifaces=$(cexec "$n" /bin/cat /proc/net/dev | tail -n +3 | cut -d: -f1 | tr -d ' ')
     assert_eq lo "$ifaces" "network interfaces in the container"
 }

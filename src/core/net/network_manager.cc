@@ -164,7 +164,9 @@ Result<Cidr> NetworkManager::pick_subnet4(const std::vector<Cidr>& taken) const
             a.bytes[1] = first == 10 ? 139 : 29;
             a.bytes[2] = static_cast<uint8_t>(third);
             const Cidr candidate{a, 24};
-            bool free = std::none_of(taken.begin(), taken.end(), [&](const Cidr& c) { return c.overlaps(candidate); });
+            // The default route (prefix 0) overlaps everything and says nothing about addresses in use.
+            bool free = std::none_of(taken.begin(), taken.end(),
+                                     [&](const Cidr& c) { return c.prefix > 0 && c.overlaps(candidate); });
             for (const auto& [name, n] : networks_)
                 free = free && !(n->spec.subnet && n->spec.subnet->overlaps(candidate));
             if (free)

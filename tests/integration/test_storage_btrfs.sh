@@ -57,3 +57,29 @@ test_storage_btrfs_cow_clone_is_flat() {
     bctl image remove "$small"
     [[ ! -e $(pool_root "$p")/images/$small ]] || h_fail "cached copy of image $small left in pool $p"
 }
+
+# A pool too small for the image: create fails with the file system's error and leaves nothing behind (no cached
+# image, no root, no work files, no container).
+test_storage_btrfs_full_pool_leaves_nothing() {
+    local p c img t
+    STORAGE_LOOP_SIZE=128M new_pool p full
+    new_tmpdir t
+    new_image img fullimg
+    mkdir -p "$t/tree/bin"
+    cp /bin/busybox "$t/tree/bin/"
+    head -c 200M /dev/urandom >"$t/tree/blob"
+    tar -C "$t/tree" -cf "$t/img.tar" .
+    rm -rf "$t/tree"
+    bctl image import "$t/img.tar" "$img"
+    rm -f "$t/img.tar"
+    new_container c full
+    expect_fail "space" bctl create "$c" --pool "$p" --image "$img" -- /bin/busybox true
+    ! container_exists "$c" || h_fail "container exists after a failed create"
+    [[ ! -e $(pool_root "$p")/images/$img ]] || h_fail "half-copied image left in the pool"
+    [[ ! -e $(pool_root "$p")/containers/$c ]] || h_fail "root left in the pool"
+    [[ -z $(ls -A "$(pool_root "$p")/.tmp") ]] || h_fail "work files left: $(ls -A "$(pool_root "$p")/.tmp")"
+    # (btrfs frees a deleted subvolume's space in the background, at its next cleaner run, up to 30 s later:
+    # the pool is usable again then, not at once.)
+}
+    wait_until 40 _sync_create || h_fail "pool $p unusable after the failed create"
+}

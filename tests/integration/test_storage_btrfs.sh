@@ -81,5 +81,3 @@ test_storage_btrfs_full_pool_leaves_nothing() {
     # (btrfs frees a deleted subvolume's space in the background, at its next cleaner run, up to 30 s later:
     # the pool is usable again then, not at once.)
 }
-    wait_until 40 _sync_create || h_fail "pool $p unusable after the failed create"
-}

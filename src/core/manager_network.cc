@@ -32,7 +32,8 @@ std::string ifname_for(size_t position) { return "eth" + std::to_string(position
 
 void Manager::default_network(ContainerSpec& spec, const Settings& settings) const
 {
-    if (!settings.count("Network") && deps_.networks)
+    // A berthd whose default network could not be made (it logged why) still creates containers, offline.
+    if (!settings.count("Network") && deps_.networks && deps_.networks->find(deps_.networks->default_network()))
         spec.networks = {deps_.networks->default_network()};
 }
 

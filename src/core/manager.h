@@ -61,6 +61,7 @@ public:
     ~Manager();
 
     void set_observer(ManagerObserver* observer) { observer_ = observer; }
+    const net::NetworkManager* networks() const { return deps_.networks; }   // null: no networking
 
     // Load every definition, reserve its id range, and re-attach to containers whose supervisor still runs.
     // Returns warnings (broken definition files, overlapping ranges) for the log.

@@ -23,6 +23,13 @@ Result<int> exec_failure(const Message& reply, int stderr_fd)
     const int code = std::atoi(reply.get("code").c_str());
     const bool not_found = code == ENOENT || code == ENOTDIR;
     const bool not_executable = code == EACCES || code == ENOEXEC || code == EISDIR;
+    if (reply.get("reason") == "setup") {
+        // Before the command: the user or the working directory the caller named is not there (or not theirs).
+        Error error = error_from_failed(reply, "exec");
+        if (code == 0 || code == EINVAL || not_found || code == EACCES)
+            error.kind = ErrorKind::InvalidArgument;
+        return fail(std::move(error));
+    }
     if (reply.get("reason") != "exec" && !not_found && !not_executable)
         return fail(error_from_failed(reply, "exec"));
     if (stderr_fd >= 0) {
@@ -32,15 +39,46 @@ Result<int> exec_failure(const Message& reply, int stderr_fd)
     return not_found ? 127 : 126;
 }
 
+// --user and --workdir go to the supervisor as user= and cwd=; the user is looked up there, inside the container.
+Result<> add_exec_options(std::vector<std::string>& fields, const ExecOptions& options)
+{
+    if (!options.user.empty()) {
+        const bool plain = options.user.size() <= 65 &&
+                           options.user.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                          "0123456789_.-:$") == std::string::npos &&
+                           options.user.find(':') == options.user.rfind(':');
+        if (!plain || options.user[0] == '-')
+            return fail(ErrorKind::InvalidArgument, "user '" + options.user +
+                                                        "' is not USER, UID, UID:GID or USER:GROUP");
+        fields.push_back("user=" + options.user);
+    }
+    if (!options.workdir.empty()) {
+        if (options.workdir[0] != '/' || options.workdir.size() > 4095 ||
+            options.workdir.find('\0') != std::string::npos)
+            return fail(ErrorKind::InvalidArgument,
+                        "working directory '" + options.workdir + "' is not an absolute path");
+        fields.push_back("cwd=" + options.workdir);
+    }
+    return {};
+}
+
 }  // namespace
 
 Result<> Manager::exec(const std::string& name, std::vector<std::string> argv, std::vector<std::string> env,
                        StdioFds stdio, ExitCallback done)
 {
+    return exec_with_options(name, std::move(argv), ExecOptions{std::move(env), {}, {}}, std::move(stdio),
+                             std::move(done));
+}
+
+Result<> Manager::exec_with_options(const std::string& name, std::vector<std::string> argv, ExecOptions options,
+                                    StdioFds stdio, ExitCallback done)
+{
     auto* c = BERTH_TRY(lookup(name));
     if (argv.empty() || argv[0].empty())
         return fail(ErrorKind::InvalidArgument, "no command given");
-    const auto fields = BERTH_TRY(command_request(sp::kExec, argv, env));
+    auto fields = BERTH_TRY(command_request(sp::kExec, argv, options.env));
+    BERTH_TRY(add_exec_options(fields, options));
     if (c->state != ContainerState::Running)
         return fail(not_running(*c));
     auto conn = BERTH_TRY(connect_supervisor(runtime_dir(name)));

@@ -69,6 +69,7 @@ private:
     uint32_t IdMapSize() override;
     std::string IdMapMode() override;
     std::vector<std::string> Networks() override;
+    std::vector<sdbus::Struct<std::string, std::string, std::string, std::string>> Addresses() override;
     uint64_t CreatedAt() override;
     uint64_t StartedAt() override;
     int32_t ExitStatus() override;

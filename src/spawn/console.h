@@ -1,6 +1,11 @@
 // The container's console: a pty pair allocated on the host side. The slave becomes the payload's /dev/console (and
 // its stdio unless START is attached); berth-spawn keeps the master, appends what the container writes to
 // RUNTIME_DIR/console.log, and keeps a slave fd open so the pty survives reboots and the master never sees a hangup.
+//
+// One client at a time may attach (CONSOLE request, `berthctl console`): it gets one end of a stream socket that
+// first replays the tail of console.log, then carries the console's output while logging goes on; what it sends
+// is typed on the console. A client that cannot keep up loses output (the log keeps it); closing the socket
+// detaches. A second client is refused (EBUSY) while one is attached.
 #pragma once
 
 #include <sys/types.h>
@@ -25,11 +30,22 @@ public:
     // starting it over when it grows past that.
     void drain();
 
+    // Attach a client: the socket end for it, or EBUSY while another one is attached.
+    Result<UniqueFd> attach();
+    // Our end of the attached client's socket, -1 when none.
+    int client() const { return client_.get(); }
+    // The client sent keystrokes or hung up.
+    void on_client_input();
+
 private:
     UniqueFd master_;
     UniqueFd slave_;
+    void send_to_client(const char* data, size_t size);
+
     UniqueFd log_;
+    UniqueFd client_;
     std::string slave_path_;
+    std::string log_path_;
 };
 
 }  // namespace berth::spawn

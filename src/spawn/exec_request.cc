@@ -9,8 +9,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <optional>
+
 #include "base/message.h"
 #include "spawn/child_util.h"
+#include "spawn/exec_user.h"
 #include "spawn/security.h"
 
 namespace berth::spawn {
@@ -43,11 +46,9 @@ Result<> enter_namespaces(pid_t leader, int pidfd)
 }
 
 // The grandchild: the command itself, inside the container's pid namespace.
-[[noreturn]] void run_command(const ExecRequest& request, int status_sock, int pty_slave)
+[[noreturn]] void run_command(const ExecRequest& request, const std::optional<ExecUser>& user, int status_sock,
+                             int pty_slave)
 {
-    const char* cwd = request.cwd.empty() ? "/" : request.cwd.c_str();
-    if (chdir(cwd) < 0)
-        child_fail(status_sock, "exec", Error{ErrorKind::Failed, errno, std::string("change to directory ") + cwd});
     if (request.shell) {
         setsid();
         if (ioctl(pty_slave, TIOCSCTTY, 0) < 0)
@@ -69,10 +70,22 @@ Result<> enter_namespaces(pid_t leader, int pidfd)
         child_fail(status_sock, "exec", r.error());
     if (auto r = apply_seccomp(); !r)
         child_fail(status_sock, "exec", r.error());
+    // After the filter (loading it needs CAP_SYS_ADMIN, which the uid change takes away) and before chdir (the
+    // directory is checked with the user's rights).
+    std::vector<std::string> env = request.env;
+    if (user) {
+        if (auto r = switch_to_user(*user); !r)
+            child_fail(status_sock, "setup", r.error());
+        auto defaults = user_environment(*user);
+        env.insert(env.begin(), defaults.begin(), defaults.end());
+    }
+    const std::string cwd = !request.cwd.empty() ? request.cwd : request.shell && user ? user->home : "/";
+    if (chdir(cwd.c_str()) < 0)
+        child_fail(status_sock, "setup", Error{ErrorKind::Failed, errno, "change to directory " + cwd});
     std::vector<std::string> argv = request.args;
     if (argv.empty())
-        argv = {"/bin/sh", "-l"};
-    int error = exec_in_container(argv, container_environment(request.env, request.shell));
+        argv = {user ? user->shell : "/bin/sh", "-l"};
+    int error = exec_in_container(argv, container_environment(env, request.shell));
     child_fail(status_sock, "exec",
                Error{ErrorKind::Failed, error,
                      (error == ENOENT ? "command not found in the container: " : "cannot execute ") + argv[0]});
@@ -90,6 +103,14 @@ Result<> enter_namespaces(pid_t leader, int pidfd)
         child_fail(status_sock, "setup", r.error());
     if (auto r = become_namespace_root(); !r)
         child_fail(status_sock, "setup", r.error());
+    // Looked up in the container's files now that its root is ours (see exec_user.h).
+    std::optional<ExecUser> user;
+    if (!request.user.empty()) {
+        auto found = lookup_exec_user(request.user);
+        if (!found)
+            child_fail(status_sock, "setup", found.error());
+        user = std::move(*found);
+    }
 
     UniqueFd master, slave;
     if (request.shell) {
@@ -106,7 +127,7 @@ Result<> enter_namespaces(pid_t leader, int pidfd)
     if (pid < 0)
         child_fail(status_sock, "setup", Error{ErrorKind::Failed, errno, "fork in the container"});
     if (pid == 0)
-        run_command(request, status_sock, slave.get());
+        run_command(request, user, status_sock, slave.get());
 
     std::vector<int> fds;
     if (master)

@@ -21,7 +21,8 @@ namespace berth::spawn {
 struct ExecRequest {
     std::vector<std::string> args;   // SHELL with no args: /bin/sh -l
     std::vector<std::string> env;
-    std::string cwd;
+    std::string cwd;                 // empty: / (a SHELL with a user: the user's home)
+    std::string user;                // empty: root; else USER|UID[:GID|:GROUP] (see exec_user.h)
     bool shell = false;
     std::array<UniqueFd, 3> stdio;   // EXEC only
 };

@@ -54,6 +54,8 @@ suite_pool_lifecycle() {
         assert_not_contains "$out" "quotas"
     fi
     assert_eq "$STORAGE_DRIVER" "$(bus --json=short get-property org.berth1 "/org/berth1/pool/$p" org.berth1.Pool Driver | jq -r .data)" "Pool.Driver"
+    bus --json=short call org.berth1 /org/berth1 org.freedesktop.DBus.ObjectManager GetManagedObjects |
+        jq -e --arg o "/org/berth1/pool/$p" '.data[0] | has($o)' >/dev/null || h_fail "pool $p not in the ObjectManager"
     new_container c pl
     bctl create "$c" --pool "$p" -- /bin/sh -c 'echo hi > /hello; sleep 1000'
     assert_eq "$p" "$(prop "$c" Pool)" "Pool property"
@@ -171,6 +173,8 @@ suite_bad_names() {
     expect_fail "unknown storage driver" bctl pool create "zz$RANDOM" --driver zfs
     expect_fail "btrfs" bctl pool create "zz$RANDOM" --driver btrfs --source /tmp
     expect_fail "no storage pool" bctl create "x$RANDOM" --pool nosuchpool
+    expect_bus_error NoSuchPool call org.berth1 /org/berth1 org.berth1.Manager GetPool s nosuchpool
+    expect_bus_error NoSuchPool call org.berth1 /org/berth1 org.berth1.Manager RemovePool s nosuchpool
     new_container c bn
     bctl create "$c" --pool "$p" -- /bin/sleep 1000
     for bad in "../x" "a/b" ".."; do

@@ -5,6 +5,8 @@
 #include <sys/stat.h>
 
 #include "base/fs.h"
+#include "core/config.h"
+#include "core/spec.h"
 #include "core/storage/dir_driver.h"
 #include "core/storage/pool_registry.h"
 #include "temp_dir.h"
@@ -209,6 +211,31 @@ BOOST_FIXTURE_TEST_CASE(dir_driver_volumes_and_snapshots, Fixture)
     BOOST_TEST(!path_exists(t.path + "/p/containers/c"));
     BOOST_TEST(!path_exists(t.path + "/p/snapshots/containers/c"));
     BOOST_TEST(*d.list_volumes(VolumeKind::Container) == std::vector<std::string>{"c2"});
+}
+
+BOOST_AUTO_TEST_CASE(default_pool_config_key)
+{
+    auto config = parse_config("[storage]\ndefault_pool = \"fast\"\n", "berthd.toml");
+    BOOST_REQUIRE(config.has_value());
+    BOOST_TEST(config->default_pool == "fast");
+    BOOST_TEST(default_config().default_pool == "default");
+    BOOST_TEST(!parse_config("[storage]\ndefault_pool = \"../x\"\n", "berthd.toml").has_value());
+    BOOST_TEST(!parse_config("[storage]\npool = \"x\"\n", "berthd.toml").has_value());
+}
+
+BOOST_AUTO_TEST_CASE(spec_keeps_pool_and_disk)
+{
+    ContainerSpec spec;
+    spec.name = "c";
+    spec.image = "busybox";
+    spec.idmap_base = 524288;
+    spec.idmap_size = 65536;
+    spec.pool = "fast";
+    spec.limits.disk = 64ull << 20;
+    auto parsed = parse_spec(spec_to_toml(spec), "c.toml");
+    BOOST_REQUIRE(parsed.has_value());
+    BOOST_TEST(parsed->pool == "fast");
+    BOOST_TEST(parsed->limits.disk == (64ull << 20));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -13,6 +13,7 @@
 #include "base/error.h"
 #include "base/unique_fd.h"
 #include "core/event_loop.h"
+#include "core/guest_state.h"
 #include "core/init_signals.h"
 #include "core/spec.h"
 #include "core/unit_manager.h"
@@ -52,6 +53,7 @@ struct Container {
     UniqueFd leader_pidfd;  // signals go through it: a pid alone may already name another process
     uint64_t started_at = 0;  // usec since the epoch, 0 when stopped
     InitKind init = InitKind::Other;
+    GuestState guest;  // the guest OS: readiness, its own state, os-release, last stop reason
 
     // the link to berth-spawn while it runs: control connection (or WATCH connection after a daemon restart)
     UniqueFd control;

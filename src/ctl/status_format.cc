@@ -165,6 +165,8 @@ std::string format_status(const ContainerStatus& s, uint64_t now_usec)
         auto rate = [](uint64_t r) { return r ? format_rate(r) + "bit/s" : std::string("no limit"); };
         line(out, "Net rate", "in " + rate(s.net_rate_in) + ", out " + rate(s.net_rate_out));
     }
+    for (const auto& a : s.addresses)
+        line(out, "Network", a);
     if (!s.port_forwards.empty()) {
         std::string ports;
         for (const auto& p : s.port_forwards)

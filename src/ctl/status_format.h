@@ -37,6 +37,7 @@ struct ContainerStatus {
     uint64_t net_rate_in = 0;          // bits/s, 0 = none
     uint64_t net_rate_out = 0;
     std::vector<std::string> port_forwards;   // "8080:80/tcp"
+    std::vector<std::string> addresses;       // "berth0 eth0 10.139.0.2 fd00::2", one per network
     uint64_t memory_current = 0;
     uint64_t cpu_usage_nsec = 0;
     uint64_t tasks_current = 0;

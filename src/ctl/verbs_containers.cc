@@ -97,6 +97,14 @@ ContainerStatus status_from(const std::map<std::string, sdbus::Variant>& p)
     s.net_rate_in = property_or<uint64_t>(p, "NetRateIn", 0);
     s.net_rate_out = property_or<uint64_t>(p, "NetRateOut", 0);
     s.port_forwards = property_or<std::vector<std::string>>(p, "PortForwards", {});
+    using AddressRow = sdbus::Struct<std::string, std::string, std::string, std::string>;
+    for (const auto& a : property_or<std::vector<AddressRow>>(p, "Addresses", {})) {
+        std::string text = std::get<0>(a) + " (" + std::get<1>(a) + ")";
+        for (const std::string& address : {std::get<2>(a), std::get<3>(a)})
+            if (!address.empty())
+                text += " " + address;
+        s.addresses.push_back(std::move(text));
+    }
     s.memory_current = property_or<uint64_t>(p, "MemoryCurrent", 0);
     s.cpu_usage_nsec = property_or<uint64_t>(p, "CPUUsageNSec", 0);
     s.tasks_current = property_or<uint64_t>(p, "TasksCurrent", 0);

@@ -29,7 +29,22 @@ Result<int> for_each_name(const Invocation& inv, const NameCall& call)
 
 Result<int> do_start(const Invocation& inv)
 {
-    return for_each_name(inv, [](ManagerClient& m, const std::string& n) { m.StartContainer(n); });
+    if (!inv.args.has("wait")) {
+        if (inv.args.has("timeout"))
+            return usage_error("--timeout needs --wait");
+        return for_each_name(inv, [](ManagerClient& m, const std::string& n) { m.StartContainer(n); });
+    }
+    const double timeout = BERTH_TRY(parse_wait_timeout(inv.args.value("timeout").value_or("90")));
+    auto bus = BERTH_TRY(Bus::connect());
+    int status = 0;
+    for (const auto& name : inv.args.positionals) {
+        auto r = bus_call([&] { bus.manager().StartContainer(name); });
+        if (r)
+            r = wait_until_ready(bus, name, timeout);
+        if (!r)
+            status = report_error(r.error(), inv.verb.name);
+    }
+    return status;
 }
 
 Result<int> do_poweroff(const Invocation& inv)
@@ -67,8 +82,15 @@ Result<int> do_kill(const Invocation& inv)
 std::vector<Verb> lifecycle_verbs()
 {
     return {
-        {"start", {}, "NAME...", 1, kAnyNumber, std::nullopt, {}, do_start, "Start containers",
-         "Starts each stopped container NAME; returns when its PID 1 runs inside the container's scope."},
+        {"start", {}, "NAME... [--wait [--timeout SEC]]", 1, kAnyNumber, std::nullopt,
+         {{"wait", 'w', false, false, "", "return when the guest is ready (State running or degraded)"},
+          {"timeout", 0, true, false, "SEC", "with --wait: give up after SEC seconds (default 90)"}},
+         do_start, "Start containers",
+         "Starts each stopped container NAME; returns when its PID 1 runs inside the container's scope.\n"
+         "With --wait, returns when the guest is ready: a systemd guest reports READY=1 through the\n"
+         "NOTIFY_SOCKET berth gives it (State goes starting -> running, or degraded when the guest's systemd\n"
+         "says so); other inits are ready as soon as they run. Fails when the container stops while booting\n"
+         "or is not ready within --timeout (it keeps booting then)."},
         {"poweroff", {"stop"}, "NAME...", 1, kAnyNumber, std::nullopt, {}, do_poweroff,
          "Ask containers to shut down cleanly",
          "Asks each container's init to shut down (SIGRTMIN+3 for systemd, the image's shutdown signal for other\n"

@@ -1,5 +1,7 @@
 #include "daemon/container_object.h"
 
+#include "core/net/network.h"
+
 #include <fcntl.h>
 
 #include <memory>
@@ -148,6 +150,18 @@ uint32_t ContainerObject::Leader() { return static_cast<uint32_t>(current().lead
 uint32_t ContainerObject::IdMapBase() { return current().spec.idmap_base; }
 uint32_t ContainerObject::IdMapSize() { return current().spec.idmap_size; }
 std::vector<std::string> ContainerObject::Networks() { return current().spec.networks; }
+
+std::vector<sdbus::Struct<std::string, std::string, std::string, std::string>> ContainerObject::Addresses()
+{
+    std::vector<sdbus::Struct<std::string, std::string, std::string, std::string>> out;
+    const Container& c = current();
+    if (const net::NetworkManager* networks = manager_.networks())
+        for (const auto& network : c.spec.networks)
+            if (const net::Lease* l = networks->lease(name_, network))
+                out.emplace_back(network, l->ifname, l->ipv4 ? l->ipv4->to_string() : "",
+                                 l->ipv6 ? l->ipv6->to_string() : "");
+    return out;
+}
 
 std::string ContainerObject::IdMapMode()
 {

@@ -88,7 +88,7 @@ ManagerObject::ListContainers()
 {
     std::vector<sdbus::Struct<std::string, std::string, std::string, std::string, uint32_t, sdbus::ObjectPath>> out;
     for (const Container* c : manager_.containers())
-        out.emplace_back(c->spec.name, std::string(kContainerStateTable.to_string(c->state)), c->spec.image,
+        out.emplace_back(c->spec.name, visible_state(c->state, c->guest), c->spec.image,
                          std::string(kContainerModeTable.to_string(c->spec.mode)),
                          static_cast<uint32_t>(c->leader), sdbus::ObjectPath(container_object_path(c->spec.name)));
     return out;
@@ -133,10 +133,31 @@ void ManagerObject::ImportImage(sdbus::Result<>&& result, sdbus::UnixFd tarball,
 
 void ManagerObject::RemoveImage(const std::string& name)
 {
+    if (builds_.in_progress(name))
+        throw_bus_error(Error{ErrorKind::Busy, 0, "image '" + name + "' is being built right now"});
     if (imports_.in_progress(name))
         throw_bus_error(Error{ErrorKind::Busy, 0, "image '" + name + "' is being imported right now"});
     value_or_throw(manager_.check_image_unused(name));
     value_or_throw(images_.remove_image(name));
+}
+
+void ManagerObject::BuildImage(sdbus::Result<>&& result, std::string distribution, std::string name,
+                               std::map<std::string, sdbus::Variant> options, sdbus::UnixFd progress)
+{
+    auto done = reply_done(std::move(result));
+    UniqueFd fd(progress.isValid() ? fcntl(progress.get(), F_DUPFD_CLOEXEC, 3) : -1);
+    progress.reset();
+    auto parsed = debian_options_from_bus(options);
+    if (!parsed) {
+        done(tl::unexpected(parsed.error()));
+        return;
+    }
+    if (imports_.in_progress(name)) {
+        done(fail(ErrorKind::Busy, "image '" + name + "' is being imported right now"));
+        return;
+    }
+    if (auto r = builds_.start(distribution, name, *parsed, std::move(fd), done); !r)
+        done(tl::unexpected(r.error()));
 }
 
 std::string ManagerObject::Version() { return BERTH_VERSION; }

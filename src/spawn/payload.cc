@@ -18,6 +18,7 @@
 #include "spawn/child_util.h"
 #include "spawn/network.h"
 #include "spawn/mounts.h"
+#include "spawn/guest_identity.h"
 #include "spawn/notify.h"
 #include "spawn/rootfs.h"
 #include "spawn/security.h"
@@ -80,9 +81,12 @@ struct ChildPlan {
     go->fds.clear();
     if (auto r = receive_and_attach_mounts(sock, plan.mounts); !r)
         child_fail(sock, "setup", r.error());
-    if (plan.notify_tree >= 0)
+    if (plan.notify_tree >= 0) {   // a booting guest: its notify socket and its own machine-id
         if (auto r = attach_notify_mount(plan.notify_tree); !r)
             child_fail(sock, "setup", r.error());
+        if (auto r = ensure_machine_id(); !r)
+            child_fail(sock, "setup", r.error());
+    }
     if (sethostname(plan.hostname.data(), plan.hostname.size()) < 0)
         child_fail(sock, "setup", Error{ErrorKind::Failed, errno, "set the hostname"});
     // The new network namespace starts with lo down; every guest (and 127.0.0.1 in a command) expects it up.

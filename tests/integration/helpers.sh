@@ -419,25 +419,37 @@ make_rootfs_tree() {   # DIR
 : "${BERTH_TEST_DEBIAN_IMAGE:=test-debian}"
 
 # debian_image: prints the name of a bootable Debian image, building it with `berthctl image build debian` the
-# first time in this test host run (about a minute; later calls reuse it). Tests share it: never remove it.
-# Fails (with the reason on stderr) when it cannot be built, e.g. no route to the mirror; the failure is
-# remembered, so later tests fail at once instead of retrying. Usage: img=$(debian_image)
+# first time in this test host run (about a minute, more on a loaded machine; later calls reuse it). Tests share
+# it: never remove it. The build runs as a transient service of its own, so a test that times out waiting for
+# it does not stop it and the next test picks it up. Fails (with the reason on stderr) when it cannot be built,
+# e.g. no route to the mirror; the failure is remembered, so later tests fail at once instead of retrying.
+# Usage: img=$(debian_image)
 debian_image() {
-    local img=$BERTH_TEST_DEBIAN_IMAGE lock=/run/berth-test-debian.lock failed=/run/berth-test-debian.failed
+    local img=$BERTH_TEST_DEBIAN_IMAGE unit=berth-test-debian-build
+    local log=/run/berth-test-debian.log failed=/run/berth-test-debian.failed
     (
-        flock -w 900 9 || { echo "debian_image: timed out waiting for another build" >&2; exit 1; }
-        if [[ -f $failed ]]; then
-            echo "debian_image: the Debian image could not be built earlier in this run: $(tail -n 3 "$failed")" >&2
-            exit 1
-        fi
+        flock -w 60 9 || exit 1
         image_exists "$img" && exit 0
-        local log=/run/berth-test-debian.log
-        if ! timeout -k 5 900 "$BERTHCTL" image build debian "$img" >"$log" 2>&1; then
-            cp "$log" "$failed"
+        [[ -f $failed ]] && exit 0
+        systemctl is-active --quiet "$unit" && exit 0
+        systemd-run --quiet --unit="$unit" --collect -p RuntimeMaxSec=1200 /bin/sh -c \
+            "$BERTHCTL image build debian '$img' >'$log' 2>&1 || cp '$log' '$failed'"
+    ) 9>/run/berth-test-debian.lock || { echo "debian_image: cannot start the image build" >&2; return 1; }
+    while ! image_exists "$img"; do
+        if [[ -f $failed ]]; then
             echo "debian_image: 'berthctl image build debian $img' failed:" >&2
-            tail -n 20 "$log" >&2
-            exit 1
+            tail -n 20 "$failed" >&2
+            return 1
         fi
-    ) 9>"$lock" || return 1
+        if ! systemctl is-active --quiet "$unit" && ! image_exists "$img"; then
+            sleep 0.5
+            image_exists "$img" && break
+            [[ -f $failed ]] && continue
+            echo "debian_image: the image build ended without an image:" >&2
+            tail -n 20 "$log" >&2 2>/dev/null
+            return 1
+        fi
+        sleep 0.5
+    done
     echo "$img"
 }

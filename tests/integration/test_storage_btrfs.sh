@@ -81,3 +81,16 @@ test_storage_btrfs_full_pool_leaves_nothing() {
     # (btrfs frees a deleted subvolume's space in the background, at its next cleaner run, up to 30 s later:
     # the pool is usable again then, not at once.)
 }
+
+# What a crash leaves in the pool's .tmp (a half-made subvolume in a work directory) is cleared at the next start.
+test_storage_btrfs_interrupted_work_cleared_at_start() {
+    local p root
+    new_pool p tmpc
+    root=$(pool_root "$p")
+    mkdir "$root/.tmp/create-x-123456"
+    btrfs subvolume create "$root/.tmp/create-x-123456/tree" >/dev/null
+    echo half >"$root/.tmp/create-x-123456/tree/file"
+    systemctl stop berthd.service
+    bctl pool status "$p" >/dev/null
+    [[ -z $(ls -A "$root/.tmp") ]] || h_fail "work files left after the restart: $(ls -A "$root/.tmp")"
+}

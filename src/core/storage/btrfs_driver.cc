@@ -118,6 +118,13 @@ Result<> BtrfsDriver::delete_tree(const std::string& path)
 {
     if (btrfs::is_subvolume(path))
         return btrfs::delete_subvolume(path);
+    // A work directory holding a subvolume (an operation interrupted by a crash): remove_tree stops at the
+    // subvolume's boundary, so delete the subvolumes first.
+    if (auto names = list_dir(path)) {
+        for (const auto& name : *names)
+            if (btrfs::is_subvolume(path + "/" + name))
+                BERTH_TRY(btrfs::delete_subvolume(path + "/" + name));
+    }
     return remove_tree(path);
 }
 

@@ -23,7 +23,7 @@ _ms() {
 # A clone on btrfs is a snapshot: it takes the same time for a 2 MB and a 250 MB image (measured on `clone` of a
 # container made from each; the first use of an image in the pool copies it, which is not timed).
 test_storage_btrfs_cow_clone_is_flat() {
-    local p small big cs cb t tar ms_small ms_big
+    local p small big cs cb t ms_small ms_big
     STORAGE_LOOP_SIZE=1G new_pool p cow
     new_tmpdir t
     new_image small cows

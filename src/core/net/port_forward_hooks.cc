@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "core/net/traffic_control.h"
+
 namespace berth::net {
 
 void PortForwardHooks::sync(const std::string& why)
@@ -20,6 +22,12 @@ void PortForwardHooks::interface_up(const Network& network, const Lease& lease, 
     if (c && !c->spec.port_forwards.empty())
         sync("container " + lease.container + " up on " + network.name());
     if (auto r = manager_.apply_net_rate(lease.container, true); !r)
+        std::fprintf(stderr, "berthd: container %s: %s\n", lease.container.c_str(), r.error().describe().c_str());
+}
+
+void PortForwardHooks::interface_down(const Network&, const Lease& lease)
+{
+    if (auto r = remove_net_rate(lease.host_ifname); !r)
         std::fprintf(stderr, "berthd: container %s: %s\n", lease.container.c_str(), r.error().describe().c_str());
 }
 

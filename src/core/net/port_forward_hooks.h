@@ -16,6 +16,8 @@ public:
     void network_removed(const std::string& name) override;
     void leases_changed(const Network& network) override;
     void interface_up(const Network& network, const Lease& lease, pid_t leader) override;
+    // The veth is gone: so is the ifb device of its rate limit.
+    void interface_down(const Network& network, const Lease& lease) override;
 
 private:
     void sync(const std::string& why);

@@ -1,14 +1,17 @@
-// Raw rtnetlink through libmnl: libnl-route 3.7 has tbf but no police action, and one code path for both
-// directions is simpler than two libraries. Message layouts follow what tc(8) sends.
+// Raw rtnetlink through libmnl (as the rest of berth's netlink code): qdiscs, a filter with an action, and ifb
+// links in one small code path. Message layouts follow what tc(8) sends.
 #include "core/net/traffic_control.h"
 
 #include <libmnl/libmnl.h>
 #include <linux/if_ether.h>
 #include <linux/pkt_cls.h>
 #include <linux/pkt_sched.h>
+#include <linux/if_link.h>
 #include <linux/rtnetlink.h>
+#include <linux/tc_act/tc_mirred.h>
 #include <arpa/inet.h>
 #include <net/if.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include <algorithm>
@@ -76,6 +79,30 @@ public:
         tcm->tcm_parent = parent;
         tcm->tcm_info = info;
         fill(nlh);
+        return send_and_ack(nlh, buf);
+    }
+
+    // A request with an ifinfomsg header (links): ifindex 0 for a new link, `flags` set and changed.
+    template <typename Fill>
+    int link_request(uint16_t type, uint16_t flags, int ifindex, unsigned ifflags, Fill fill)
+    {
+        std::vector<char> buf(MNL_SOCKET_BUFFER_SIZE);
+        nlmsghdr* nlh = mnl_nlmsg_put_header(buf.data());
+        nlh->nlmsg_type = type;
+        nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
+        nlh->nlmsg_seq = ++seq_;
+        auto* ifi = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
+        ifi->ifi_family = AF_UNSPEC;
+        ifi->ifi_index = ifindex;
+        ifi->ifi_flags = ifflags;
+        ifi->ifi_change = ifflags;
+        fill(nlh);
+        return send_and_ack(nlh, buf);
+    }
+
+private:
+    int send_and_ack(nlmsghdr* nlh, std::vector<char>& buf)
+    {
         if (mnl_socket_sendto(sock_.get(), nlh, nlh->nlmsg_len) < 0)
             return errno;
         const unsigned portid = mnl_socket_get_portid(sock_.get());
@@ -91,7 +118,6 @@ public:
         }
     }
 
-private:
     MnlSocket sock_;
     unsigned seq_ = static_cast<unsigned>(time(nullptr));
 };
@@ -119,43 +145,70 @@ Result<> add_tbf(Rtnl& nl, int ifindex, uint64_t bits)
     return {};
 }
 
-Result<> add_police(Rtnl& nl, int ifindex, uint64_t bits)
+// Traffic from the container arrives on the veth's ingress, where nothing can queue: a u32 match-all filter
+// redirects it (mirred) to an ifb device whose egress is shaped by tbf like the other direction. (Plain ingress
+// policing needs act_police, which kernels such as this project's CI kernel do not have.)
+Result<> add_ifb_shaping(Rtnl& nl, int veth_index, const std::string& ifb, uint64_t bits)
 {
-    int err = nl.request(RTM_NEWQDISC, NLM_F_CREATE | NLM_F_EXCL, ifindex, kIngressHandle, TC_H_INGRESS, 0,
-                         [](nlmsghdr* nlh) { mnl_attr_put_strz(nlh, TCA_KIND, "ingress"); });
+    int err = nl.link_request(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0, IFF_UP, [&](nlmsghdr* nlh) {
+        mnl_attr_put_strz(nlh, IFLA_IFNAME, ifb.c_str());
+        nlattr* info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+        mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "ifb");
+        mnl_attr_nest_end(nlh, info);
+    });
+    if (err)
+        return fail_errno(err, "create the ifb device " + ifb);
+    const int ifb_index = static_cast<int>(if_nametoindex(ifb.c_str()));
+    if (ifb_index == 0)
+        return fail_errno("find the ifb device " + ifb);
+    BERTH_TRY(add_tbf(nl, ifb_index, bits));
+    err = nl.request(RTM_NEWQDISC, NLM_F_CREATE | NLM_F_EXCL, veth_index, kIngressHandle, TC_H_INGRESS, 0,
+                     [](nlmsghdr* nlh) { mnl_attr_put_strz(nlh, TCA_KIND, "ingress"); });
     if (err && err != EEXIST)
         return fail_errno(err, "add the ingress qdisc");
-    tc_police p{};
-    p.action = TC_ACT_SHOT;
-    p.rate = ratespec(bits);
-    p.burst = ticks_for(net_rate_burst(bits), bits);
-    p.mtu = UINT32_MAX;  // GSO packets are measured by size, never dropped for being large
+    // A selector with one key of mask 0 and value 0: every packet. (keys[] is a flexible array member.)
+    alignas(tc_u32_sel) unsigned char match[sizeof(tc_u32_sel) + sizeof(tc_u32_key)] = {};
+    auto* sel = reinterpret_cast<tc_u32_sel*>(match);
+    sel->flags = TC_U32_TERMINAL;
+    sel->nkeys = 1;
+    tc_mirred redirect{};
+    redirect.action = TC_ACT_STOLEN;
+    redirect.eaction = TCA_EGRESS_REDIR;
+    redirect.ifindex = static_cast<uint32_t>(ifb_index);
     const uint32_t info = TC_H_MAKE(1u << 16, htons(ETH_P_ALL));
-    err = nl.request(RTM_NEWTFILTER, NLM_F_CREATE | NLM_F_EXCL, ifindex, 1, kIngressHandle, info,
+    err = nl.request(RTM_NEWTFILTER, NLM_F_CREATE | NLM_F_EXCL, veth_index, 0, kIngressHandle, info,
                      [&](nlmsghdr* nlh) {
-                         mnl_attr_put_strz(nlh, TCA_KIND, "matchall");
+                         mnl_attr_put_strz(nlh, TCA_KIND, "u32");
                          nlattr* opts = mnl_attr_nest_start(nlh, TCA_OPTIONS);
-                         nlattr* acts = mnl_attr_nest_start(nlh, TCA_MATCHALL_ACT);
+                         mnl_attr_put(nlh, TCA_U32_SEL, sizeof match, match);
+                         nlattr* acts = mnl_attr_nest_start(nlh, TCA_U32_ACT);
                          nlattr* act = mnl_attr_nest_start(nlh, 1);
-                         mnl_attr_put_strz(nlh, TCA_ACT_KIND, "police");
-                         nlattr* popts = mnl_attr_nest_start(nlh, TCA_ACT_OPTIONS);
-                         mnl_attr_put(nlh, TCA_POLICE_TBF, sizeof p, &p);
-                         // The kernel wants a rate table's worth of bytes, but only reads the ratespec.
-                         static const uint32_t rtab[256] = {};
-                         mnl_attr_put(nlh, TCA_POLICE_RATE, sizeof rtab, rtab);
-                         if (bits / 8 >= UINT32_MAX)
-                             mnl_attr_put_u64(nlh, TCA_POLICE_RATE64, bits / 8);
-                         mnl_attr_nest_end(nlh, popts);
+                         mnl_attr_put_strz(nlh, TCA_ACT_KIND, "mirred");
+                         nlattr* aopts = mnl_attr_nest_start(nlh, TCA_ACT_OPTIONS);
+                         mnl_attr_put(nlh, TCA_MIRRED_PARMS, sizeof redirect, &redirect);
+                         mnl_attr_nest_end(nlh, aopts);
                          mnl_attr_nest_end(nlh, act);
                          mnl_attr_nest_end(nlh, acts);
                          mnl_attr_nest_end(nlh, opts);
                      });
     if (err)
-        return fail_errno(err, "add the ingress police filter");
+        return fail_errno(err, "redirect the veth's ingress to " + ifb);
     return {};
 }
 
-// Removing what is not there is fine: ENOENT (no such qdisc) and EINVAL (the default qdisc has no handle).
+// Removing what is not there is fine: ENOENT (no such qdisc or link) and EINVAL (the default qdisc has no
+// handle).
+Result<> delete_ifb(Rtnl& nl, const std::string& ifb)
+{
+    const int index = static_cast<int>(if_nametoindex(ifb.c_str()));
+    if (index == 0)
+        return {};
+    const int err = nl.link_request(RTM_DELLINK, 0, index, 0, [](nlmsghdr*) {});
+    if (err && err != ENOENT && err != ENODEV)
+        return fail_errno(err, "delete the ifb device " + ifb);
+    return {};
+}
+
 Result<> clear(Rtnl& nl, int ifindex)
 {
     for (auto [handle, parent] : {std::pair{0u, TC_H_ROOT}, std::pair{kIngressHandle, TC_H_INGRESS}}) {
@@ -173,23 +226,42 @@ uint32_t net_rate_burst(uint64_t bits_per_second)
     return static_cast<uint32_t>(std::clamp<uint64_t>(bits_per_second / 8 / 20, 64 * 1024, 64 * 1024 * 1024));
 }
 
+std::string net_rate_ifb_name(const std::string& host_ifname)
+{
+    // "vb1a2b3c4d" -> "ib1a2b3c4d": same length, so within the 15 bytes of an interface name.
+    return "ib" + (host_ifname.size() > 2 ? host_ifname.substr(2) : host_ifname);
+}
+
 Result<> apply_net_rate(const std::string& host_ifname, const NetRate& rate)
 {
     const std::string what = "set the bandwidth limit on " + host_ifname;
+    const std::string ifb = net_rate_ifb_name(host_ifname);
     const int ifindex = static_cast<int>(if_nametoindex(host_ifname.c_str()));
     if (ifindex == 0)
         return fail_errno(what + ": no such interface");
     auto nl = BERTH_TRY(Rtnl::open());
     auto ok = clear(nl, ifindex);
+    if (ok)
+        ok = delete_ifb(nl, ifb);
     if (ok && rate.to_container)
         ok = add_tbf(nl, ifindex, rate.to_container);
     if (ok && rate.from_container)
-        ok = add_police(nl, ifindex, rate.from_container);
+        ok = add_ifb_shaping(nl, ifindex, ifb, rate.from_container);
     if (!ok) {
-        (void)clear(nl, ifindex);  // nothing half-made: no limit rather than one direction of two
+        // nothing half-made: no limit rather than one direction of two
+        (void)clear(nl, ifindex);
+        (void)delete_ifb(nl, ifb);
         return fail(std::move(ok).error().context(what));
     }
     return {};
+}
+
+Result<> remove_net_rate(const std::string& host_ifname)
+{
+    if (if_nametoindex(net_rate_ifb_name(host_ifname).c_str()) == 0)
+        return {};   // no limit from the container was set
+    auto nl = BERTH_TRY(Rtnl::open());
+    return delete_ifb(nl, net_rate_ifb_name(host_ifname));
 }
 
 }  // namespace berth

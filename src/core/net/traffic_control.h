@@ -1,7 +1,8 @@
 // Per-container bandwidth limits by tc, on the host end of the container's veth, through rtnetlink (libmnl):
-// traffic toward the container is shaped by a tbf root qdisc (queued, TCP slows down smoothly); traffic from the
-// container is policed on the veth's ingress (a matchall filter with a police action dropping the excess), since
-// a host interface's ingress cannot queue. Both live on the host side, out of the container's reach.
+// traffic toward the container is shaped by a tbf root qdisc on the veth (queued, TCP slows down smoothly);
+// traffic from the container, which arrives on the veth's ingress where nothing can queue, is redirected by a u32
+// filter with a mirred action to an ifb device ("ib" + the veth's suffix) shaped by tbf the same way. Everything
+// lives on the host side, out of the container's reach.
 #pragma once
 
 #include <cstdint>
@@ -23,5 +24,9 @@ uint32_t net_rate_burst(uint64_t bits_per_second);
 // Replaces whatever berth set on `host_ifname` with `rate` (removing both when the rate is zero).
 // Fails with the interface's name when it does not exist.
 Result<> apply_net_rate(const std::string& host_ifname, const NetRate& rate);
+// Deletes the ifb device of a veth that went away (the veth's own qdiscs went with it).
+Result<> remove_net_rate(const std::string& host_ifname);
+// "vb1a2b3c4d" -> "ib1a2b3c4d"
+std::string net_rate_ifb_name(const std::string& host_ifname);
 
 }  // namespace berth

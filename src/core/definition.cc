@@ -97,7 +97,6 @@ Result<ContainerSpec> load_definition(std::string_view text, std::string_view or
 
     ContainerSpec spec = context.defaults;
     spec.name = definition_name_from_origin(origin);
-    toml::table own = doc;  // the definition without `profiles`, which the spec reader does not know
     if (const toml::node* n = doc.get("profiles")) {
         const toml::array* names = n->as_array();
         if (!names)
@@ -110,9 +109,11 @@ Result<ContainerSpec> load_definition(std::string_view text, std::string_view or
                 return toml_fields::invalid_at(origin, item.source(), next.error().message);
             spec = std::move(*next);
         }
-        own.erase("profiles");
+        // The spec reader does not know `profiles`. Erase it from the parsed document itself: a copy of a
+        // toml++ table loses the source positions that errors name.
+        doc.erase("profiles");
     }
-    spec = BERTH_TRY(layer(own, origin, spec));
+    spec = BERTH_TRY(layer(doc, origin, spec));
     if (auto ok = validate_name(spec.name, "container name"); !ok)
         return fail(ErrorKind::InvalidArgument,
                     std::string(origin) + ": no valid 'name' key and the file name gives none: " + ok.error().message);

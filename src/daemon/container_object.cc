@@ -1,12 +1,11 @@
 #include "daemon/container_object.h"
 
-#include "core/net/network.h"
-
 #include <fcntl.h>
 
 #include <memory>
 
 #include "base/names.h"
+#include "core/net/network.h"
 #include "daemon/bus_errors.h"
 #include "daemon/bus_settings.h"
 

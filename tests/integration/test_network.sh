@@ -57,6 +57,7 @@ test_network_container_gets_eth0() {
     assert_contains "$(bctl exec "$a" -- ip -6 route)" "default via" "IPv6 default route"
     assert_contains "$(bctl exec "$a" -- cat /etc/resolv.conf)" "nameserver $gw" "resolv.conf"
     assert_contains "$(bctl exec "$a" -- cat /etc/resolv.conf)" "search berth" "resolv.conf search domain"
+    assert_contains "$(bctl status "$a")" "Network: berth0 (eth0) $ip $ip6" "status"
     # The host end is on the bridge.
     local host
     host=$(bctl network status berth0 --json | jq -r --arg c "$a" '.Leases[] | select(.container == $c) | .host_ifname')

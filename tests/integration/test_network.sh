@@ -199,3 +199,19 @@ test_network_leak_check() {
     assert_eq "$before_leases" "$(grep -c '^\[\[lease\]\]' /var/lib/berth/networks/berth0.toml || true)" "leases after $cycles cycles"
     assert_eq 0 "$(ip -o addr show | grep -c ' vb' || true)" "addresses on veths"
 }
+
+# A reboot starts the payload in new namespaces: berth-spawn plugs its interfaces again, same addresses.
+test_network_reboot_replugs_eth0() {
+    local a ip leader
+    new_container a net-reboot
+    bctl create "$a" --boot
+    bctl start "$a"
+    ip=$(_ip4 "$a")
+    leader=$(prop "$a" Leader)
+    sleep 0.5   # busybox init installs its signal handlers
+    bctl reboot "$a"
+    wait_leader_changed "$a" "$leader" 15
+    wait_until 5 bash -c "$BERTHCTL exec $a -- ip -o -4 addr show dev eth0 | grep -q '$ip/24'" ||
+        h_fail "eth0 without $ip after a reboot"
+    assert_eq 1 "$(ip -o link show | grep -c "$(bctl network status berth0 --json | jq -r --arg c "$a" '.Leases[] | select(.container == $c) | .host_ifname')")" "host ends after the reboot"
+}

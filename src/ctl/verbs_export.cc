@@ -154,7 +154,8 @@ Result<int> run_export(const Invocation& inv, const char* method, const std::str
     return 0;
 }
 
-Result<int> run_import(const char* method, const std::string& file, const std::string& name, bool print_name)
+Result<int> run_import(const char* method, const std::string& file, const std::string& name, bool print_name,
+                       std::map<std::string, sdbus::Variant> options = {})
 {
     const bool from_stdin = file == "-";
     UniqueFd in(from_stdin ? fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3)
@@ -175,7 +176,6 @@ Result<int> run_import(const char* method, const std::string& file, const std::s
         write_end.reset();   // EOF for the daemon
     });
     sdbus::ObjectPath object;
-    std::map<std::string, sdbus::Variant> options;
     auto r = bus_call([&] {
         bus.manager().getProxy().callMethod(method).onInterface(kManager).withTimeout(kNoTimeout)
             .withArguments(sdbus::UnixFd(read_end.get()), name, options).storeResultsTo(object);
@@ -205,7 +205,10 @@ Result<int> do_export(const Invocation& inv)
 Result<int> do_import(const Invocation& inv)
 {
     const auto& p = inv.args.positionals;
-    return run_import("ImportContainer", p[0], p.size() > 1 ? p[1] : "", true);
+    std::map<std::string, sdbus::Variant> options;
+    if (auto pool = inv.args.value("pool"))
+        options["Pool"] = sdbus::Variant(*pool);
+    return run_import("ImportContainer", p[0], p.size() > 1 ? p[1] : "", true, options);
 }
 
 Result<int> do_volume_export(const Invocation& inv)
@@ -232,7 +235,9 @@ std::vector<Verb> export_verbs()
          "(berth/definition.toml) and its root file system under rootfs/, owners as the container sees them\n"
          "(numeric), modes, times, xattrs, ACLs and hard links kept. Shows progress on a terminal. A failed\n"
          "export removes FILE."},
-        {"import", {}, "FILE [NAME]", 1, 2, std::nullopt, {}, do_import, "Create a container from an archive",
+        {"import", {}, "FILE [NAME] [--pool POOL]", 1, 2, std::nullopt,
+         {{"pool", 0, true, false, "POOL", "the pool of the container's root (default: as recorded, else default)"}},
+         do_import, "Create a container from an archive",
          "Creates the container recorded in FILE ('-': stdin; written by 'berthctl export'; compression detected)\n"
          "under NAME (default: the recorded name), with the recorded settings and a new id range. A corrupt or\n"
          "truncated archive, or a full pool, leaves nothing behind."},

@@ -138,7 +138,8 @@ Result<> ArchiveJobs::export_container(const std::string& name, UniqueFd fd, Arc
     return {};
 }
 
-Result<> ArchiveJobs::import_container(UniqueFd fd, const std::string& name, DonePath done)
+Result<> ArchiveJobs::import_container(UniqueFd fd, const std::string& name, const std::string& pool_name,
+                                       DonePath done)
 {
     if (!fd)
         return fail(ErrorKind::InvalidArgument, "no file descriptor to read the archive from");
@@ -147,16 +148,20 @@ Result<> ArchiveJobs::import_container(UniqueFd fd, const std::string& name, Don
         if (manager_.find(name))
             return fail(ErrorKind::AlreadyExists, "a container named '" + name + "' already exists");
     }
+    if (!pool_name.empty())
+        BERTH_TRY(images_.pool(pool_name));   // NoSuchPool before any data is read
     auto shared_fd = std::make_shared<UniqueFd>(std::move(fd));
     const std::string key = "container:" + (name.empty() ? "(import " + std::to_string(jobs_.size()) + ")" : name);
     BERTH_TRY(run(
         key,
-        [this, shared_fd, name]() -> Result<std::string> {
+        [this, shared_fd, name, pool_name]() -> Result<std::string> {
             auto in = BERTH_TRY(open_tar_reader(shared_fd->get()));
             const std::string header = BERTH_TRY(read_export_header(in.get(), kDefinitionEntry));
             auto spec = BERTH_TRY(parse_spec(header, "the archive's berth/definition.toml"));
             if (!name.empty())
                 spec.name = name;
+            if (!pool_name.empty())
+                spec.pool = pool_name;
             if (manager_.find(spec.name) || images_.container_root_exists(spec.name))
                 return fail(ErrorKind::AlreadyExists, "a container named '" + spec.name +
                                                           "' already exists; give the import another name");

@@ -30,8 +30,9 @@ public:
     }
 
     Result<> export_container(const std::string& name, UniqueFd fd, ArchiveFormat format, Done done);
-    // `name` empty: the name the archive records.
-    Result<> import_container(UniqueFd fd, const std::string& name, DonePath done);
+    // `name` empty: the name the archive records. `pool` empty: the recorded pool if it exists here, else the
+    // default pool.
+    Result<> import_container(UniqueFd fd, const std::string& name, const std::string& pool, DonePath done);
     Result<> export_volume(const std::string& volume, UniqueFd fd, ArchiveFormat format, Done done);
     Result<> import_volume(UniqueFd fd, const std::string& volume, DonePath done);
 

@@ -107,11 +107,15 @@ void ManagerObject::ImportContainer(sdbus::Result<sdbus::ObjectPath>&& result, s
                                     std::map<std::string, sdbus::Variant> options)
 {
     auto done = reply_path(std::move(result));
-    if (!options.empty())
-        return done(fail(ErrorKind::InvalidArgument, "ImportContainer takes no options yet"));
+    std::string pool;
+    for (const auto& [key, value] : options) {
+        if (key != "Pool" || value.peekValueType() != "s")
+            return done(fail(ErrorKind::InvalidArgument, "unknown option '" + key + "' (known: Pool, a string)"));
+        pool = value.get<std::string>();
+    }
     if (!archives_)
         return done(fail(not_available("imports")));
-    if (auto r = archives_->import_container(take(fd), name, done); !r)
+    if (auto r = archives_->import_container(take(fd), name, pool, done); !r)
         done(fail(r.error()));
 }
 

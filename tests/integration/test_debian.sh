@@ -9,12 +9,12 @@ _deb_root() { echo "$BERTH_STATE_DIR/pools/default/containers/$1/rootfs"; }
 
 # _deb_booted VAR: a started, ready Debian container named in $VAR.
 _deb_booted() {
-    local img n
-    img=$(debian_image)
-    new_container n deb
-    bctl create "$n" --image "$img" --boot
-    bctl start --wait --timeout 60 "$n"
-    printf -v "$1" '%s' "$n"
+    local _img _dn
+    _img=$(debian_image)
+    new_container _dn deb
+    bctl create "$_dn" --image "$_img" --boot
+    bctl start --wait --timeout 60 "$_dn"
+    printf -v "$1" '%s' "$_dn"
 }
 
 test_debian_build_refuses_bad_input() {

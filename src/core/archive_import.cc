@@ -121,8 +121,10 @@ Result<> copy_data(archive* in, archive* out, const std::string& path)
             return {};
         if (r < ARCHIVE_WARN)
             return corrupt(in);
-        if (archive_write_data_block(out, buf, size, offset) < ARCHIVE_WARN)
-            return fail_errno(archive_errno(out), "write " + path + ": " + message_of(out));
+        // The disk writer reports a failed write(2) (ENOSPC, EDQUOT, EIO) as ARCHIVE_WARN: that is an error here.
+        if (archive_write_data_block(out, buf, size, offset) < ARCHIVE_OK)
+            return fail_errno(archive_errno(out) ? archive_errno(out) : EIO,
+                              "write " + path + ": " + message_of(out));
     }
 }
 

@@ -112,3 +112,22 @@ test_volume_export_import() {
     expect_fail "already exists" bctl volume import "$d/v.tar.zst" "$w"
     expect_fail "not a berth export" bctl import "$d/v.tar.zst"
 }
+
+test_import_pool_full_leaves_nothing() {
+    local n d p bad
+    new_tmpdir d
+    p="ef$BASHPID$RANDOM"
+    on_exit bctl pool remove "$p"
+    bctl pool create "$p" --driver btrfs --size 160M
+    new_container n expfull
+    bctl create "$n" -- /bin/sh -c 'while :; do sleep 1; done'
+    bctl start "$n"
+    bctl exec "$n" -- /bin/sh -c 'dd if=/dev/urandom of=/big bs=1M count=200 2>/dev/null'
+    bctl terminate "$n"
+    bctl export "$n" "$d/big.tar" --format tar
+    new_container bad impfull
+    expect_fail "no space left" bctl import "$d/big.tar" "$bad" --pool "$p"
+    ! container_exists "$bad" || h_fail "an import into a full pool made a container"
+    [[ -z "$(_root_of "$bad")" ]] || h_fail "an import into a full pool left a root"
+    expect_fail "" bctl import "$d/big.tar" "$bad" --pool "nopool$RANDOM"
+}

@@ -60,7 +60,7 @@ BOOST_AUTO_TEST_CASE(mirror_choice)
     BOOST_TEST(pick_debian_mirror(s, "trixie").value() == "https://mirror.example/debian");
     auto none = pick_debian_mirror({{"http://sec.example/debian-security", {"bookworm-security"}}}, "bookworm");
     BOOST_REQUIRE(!none);
-    BOOST_TEST(none.error().kind == ErrorKind::NotSupported);
+    BOOST_TEST((none.error().kind == ErrorKind::NotSupported));
     BOOST_TEST(none.error().message.find("--mirror") != std::string::npos);
 }
 
@@ -83,7 +83,7 @@ BOOST_AUTO_TEST_CASE(options_checked)
     o.include = {"openssh-server", "libstdc++6", "g++"};
     BOOST_TEST(validate_debian_options(o).has_value());
     o.include = {"--root=/"};
-    BOOST_TEST(validate_debian_options(o).error().kind == ErrorKind::InvalidArgument);
+    BOOST_TEST((validate_debian_options(o).error().kind == ErrorKind::InvalidArgument));
     o.include.clear();
     o.suite = "../etc";
     BOOST_TEST(!validate_debian_options(o));

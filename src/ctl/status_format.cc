@@ -167,6 +167,8 @@ std::string format_status(const ContainerStatus& s, uint64_t now_usec)
     }
     for (const auto& a : s.addresses)
         line(out, "Network", a);
+    for (const auto& m : s.mounts)
+        line(out, "Mount", m);
     if (!s.port_forwards.empty()) {
         std::string ports;
         for (const auto& p : s.port_forwards)

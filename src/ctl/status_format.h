@@ -38,6 +38,7 @@ struct ContainerStatus {
     uint64_t net_rate_out = 0;
     std::vector<std::string> port_forwards;   // "8080:80/tcp"
     std::vector<std::string> addresses;       // "berth0 eth0 10.139.0.2 fd00::2", one per network
+    std::vector<std::string> mounts;          // "/srv <- volume default/data (ro)", one per bind or volume
     uint64_t memory_current = 0;
     uint64_t cpu_usage_nsec = 0;
     uint64_t tasks_current = 0;

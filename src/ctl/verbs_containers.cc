@@ -105,6 +105,15 @@ ContainerStatus status_from(const std::map<std::string, sdbus::Variant>& p)
                 text += " " + address;
         s.addresses.push_back(std::move(text));
     }
+    // Mounts: (kind, source, path inside, read-only, idmapped) -> "PATH <- KIND SOURCE (ro, idmapped)".
+    using MountRow = sdbus::Struct<std::string, std::string, std::string, bool, bool>;
+    for (const auto& m : property_or<std::vector<MountRow>>(p, "Mounts", {})) {
+        std::string text = std::get<2>(m) + " <- " + std::get<0>(m) + " " + std::get<1>(m);
+        std::string flags = std::get<3>(m) ? "ro" : "rw";
+        if (std::get<4>(m))
+            flags += ", idmapped";
+        s.mounts.push_back(text + " (" + flags + ")");
+    }
     s.memory_current = property_or<uint64_t>(p, "MemoryCurrent", 0);
     s.cpu_usage_nsec = property_or<uint64_t>(p, "CPUUsageNSec", 0);
     s.tasks_current = property_or<uint64_t>(p, "TasksCurrent", 0);

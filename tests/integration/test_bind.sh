@@ -93,3 +93,13 @@ test_bind_persist() {
     expect_status 1 bctl exec "$n" -- test -e /data/file
     assert_eq "" "$(prop "$n" Mounts)" "Mounts after unbind"
 }
+
+test_bind_status_lists_mounts() {
+    local c d out
+    new_tmpdir d
+    new_container c bst
+    bctl create "$c" -- /bin/sh -c 'while :; do sleep 1; done'
+    bctl bind "$c" "$d" /srv/b --persist --read-only --mkdir
+    out=$(bctl status "$c")
+    assert_contains "$out" "Mount: /srv/b <- bind $d (ro)" "status lists the bind"
+}

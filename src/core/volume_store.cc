@@ -51,12 +51,24 @@ Result<VolumeStatus> VolumeStore::create(const VolumeRef& ref, uint64_t size)
 }
 
 Result<VolumeStatus> VolumeStore::create_from(const VolumeRef& ref,
-                                              const std::function<Result<>(const std::string&)>& fill)
+                                              const std::function<Result<>(const std::string&)>& fill,
+                                              uint64_t size)
 {
     auto* driver = BERTH_TRY(pool(ref));
     if (driver->volume_exists(VolumeKind::Custom, ref.name))
         return fail(ErrorKind::AlreadyExists, "volume " + ref.full() + " already exists");
+    if (size != 0 && !driver->capabilities().quotas)
+        return fail(ErrorKind::NotSupported, "the volume had a size limit of " + std::to_string(size) +
+                                                 " bytes, but pool '" + ref.pool + "' (driver " +
+                                                 driver->config().driver + ") cannot limit a volume's size; "
+                                                 "import into a btrfs pool, or drop the limit (--ignore-size)");
     BERTH_TRY(driver->create_volume_from(VolumeKind::Custom, ref.name, fill));
+    if (size != 0) {
+        if (auto r = driver->set_quota(VolumeKind::Custom, ref.name, size); !r) {
+            (void)driver->delete_volume(VolumeKind::Custom, ref.name);
+            return fail(r.error().context("limit volume " + ref.full()));
+        }
+    }
     return status(ref);
 }
 

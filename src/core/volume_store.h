@@ -39,8 +39,10 @@ public:
     // An empty volume (root-owned 0755), limited to `size` bytes when non-zero (NotSupported where the pool's
     // driver has no quotas: nothing is left behind). AlreadyExists, NoSuchPool.
     Result<VolumeStatus> create(const VolumeRef& ref, uint64_t size);
-    // A new volume filled by `fill(path)` (an import); whole or absent.
-    Result<VolumeStatus> create_from(const VolumeRef& ref, const std::function<Result<>(const std::string&)>& fill);
+    // A new volume filled by `fill(path)` (an import), then limited to `size` bytes when non-zero; whole or
+    // absent. NotSupported (checked before `fill` runs) for a size on a pool without quotas.
+    Result<VolumeStatus> create_from(const VolumeRef& ref, const std::function<Result<>(const std::string&)>& fill,
+                                     uint64_t size = 0);
     // The caller checks that no container uses it.
     Result<> remove(const VolumeRef& ref);
     Result<VolumeStatus> status(const VolumeRef& ref) const;

@@ -218,7 +218,10 @@ Result<int> do_volume_export(const Invocation& inv)
 
 Result<int> do_volume_import(const Invocation& inv)
 {
-    return run_import("ImportVolume", inv.args.positionals[0], inv.args.positionals[1], true);
+    std::map<std::string, sdbus::Variant> options;
+    if (inv.args.has("ignore-size"))
+        options["IgnoreSize"] = sdbus::Variant(true);
+    return run_import("ImportVolume", inv.args.positionals[0], inv.args.positionals[1], true, options);
 }
 
 const OptionSpec kFormat{"format", 'f', true, false, "FORMAT",
@@ -245,10 +248,12 @@ std::vector<Verb> export_verbs()
          "Write a custom volume to an archive",
          "As export, for a volume: berth/volume.toml and its data under data/. Export a volume while no container\n"
          "writes to it, or the archive may mix old and new files."},
-        {"volume import", {}, "FILE POOL/NAME", 2, 2, std::nullopt, {}, do_volume_import,
+        {"volume import", {}, "FILE POOL/NAME [--ignore-size]", 2, 2, std::nullopt,
+         {{"ignore-size", 0, false, false, "", "do not limit the volume to its recorded size"}}, do_volume_import,
          "Create a custom volume from an archive",
          "Creates volume POOL/NAME with the data of FILE (written by 'berthctl volume export'). Nothing is left\n"
-         "behind when the archive is corrupt or the pool is full."},
+         "behind when the archive is corrupt or the pool is full. The volume's recorded size limit (--size) is\n"
+         "applied again; a pool that cannot limit sizes (dir) refuses such an archive unless --ignore-size."},
     };
 }
 

@@ -54,6 +54,15 @@ std::string volume_header(const VolumeStatus& v)
            std::to_string(v.size) + "\n";
 }
 
+// The "size = N" line of a volume header (0: none or unreadable, as an archive from before sizes were recorded).
+uint64_t recorded_size(const std::string& header)
+{
+    const auto at = header.find("\nsize = ");
+    if (at == std::string::npos)
+        return 0;
+    return std::strtoull(header.c_str() + at + 8, nullptr, 10);
+}
+
 // Where an imported error of the disk (full pool, quota) should say so plainly.
 Error classify(Error e)
 {
@@ -216,7 +225,7 @@ Result<> ArchiveJobs::export_volume(const std::string& volume, UniqueFd fd, Arch
     return {};
 }
 
-Result<> ArchiveJobs::import_volume(UniqueFd fd, const std::string& volume, DonePath done)
+Result<> ArchiveJobs::import_volume(UniqueFd fd, const std::string& volume, bool ignore_size, DonePath done)
 {
     if (!fd)
         return fail(ErrorKind::InvalidArgument, "no file descriptor to read the archive from");
@@ -226,15 +235,18 @@ Result<> ArchiveJobs::import_volume(UniqueFd fd, const std::string& volume, Done
     auto shared_fd = std::make_shared<UniqueFd>(std::move(fd));
     BERTH_TRY(run(
         "volume:" + ref.full(),
-        [this, shared_fd, ref]() -> Result<std::string> {
+        [this, shared_fd, ref, ignore_size]() -> Result<std::string> {
             auto in = BERTH_TRY(open_tar_reader(shared_fd->get()));
-            BERTH_TRY(read_export_header(in.get(), kVolumeEntry));
+            const std::string header = BERTH_TRY(read_export_header(in.get(), kVolumeEntry));
+            const uint64_t size = ignore_size ? 0 : recorded_size(header);
             BERTH_TRY(volumes_.store()
-                          .create_from(ref,
-                                       [&](const std::string& path) -> Result<> {
-                                           BERTH_TRY(extract_open_archive(in.get(), path, kDataPrefix));
-                                           return {};
-                                       })
+                          .create_from(
+                              ref,
+                              [&](const std::string& path) -> Result<> {
+                                  BERTH_TRY(extract_open_archive(in.get(), path, kDataPrefix));
+                                  return {};
+                              },
+                              size)
                           .map_error(classify));
             return std::string();
         },

@@ -34,7 +34,8 @@ public:
     // default pool.
     Result<> import_container(UniqueFd fd, const std::string& name, const std::string& pool, DonePath done);
     Result<> export_volume(const std::string& volume, UniqueFd fd, ArchiveFormat format, Done done);
-    Result<> import_volume(UniqueFd fd, const std::string& volume, DonePath done);
+    // The recorded size limit is applied again unless `ignore_size` (NotSupported on a pool without quotas).
+    Result<> import_volume(UniqueFd fd, const std::string& volume, bool ignore_size, DonePath done);
 
 private:
     struct Job {

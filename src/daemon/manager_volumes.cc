@@ -136,11 +136,15 @@ void ManagerObject::ImportVolume(sdbus::Result<sdbus::ObjectPath>&& result, sdbu
                                  std::map<std::string, sdbus::Variant> options)
 {
     auto done = reply_path(std::move(result));
-    if (!options.empty())
-        return done(fail(ErrorKind::InvalidArgument, "ImportVolume takes no options yet"));
+    bool ignore_size = false;
+    for (const auto& [key, value] : options) {
+        if (key != "IgnoreSize" || value.peekValueType() != "b")
+            return done(fail(ErrorKind::InvalidArgument, "unknown option '" + key + "' (known: IgnoreSize, a boolean)"));
+        ignore_size = value.get<bool>();
+    }
     if (!archives_)
         return done(fail(not_available("imports")));
-    if (auto r = archives_->import_volume(take(fd), volume, done); !r)
+    if (auto r = archives_->import_volume(take(fd), volume, ignore_size, done); !r)
         done(fail(r.error()));
 }
 

@@ -131,3 +131,28 @@ test_import_pool_full_leaves_nothing() {
     [[ -z "$(_root_of "$bad")" ]] || h_fail "an import into a full pool left a root"
     expect_fail "" bctl import "$d/big.tar" "$bad" --pool "nopool$RANDOM"
 }
+
+test_volume_import_keeps_size() {
+    local d p v w x size
+    new_tmpdir d
+    p="es$BASHPID$RANDOM"
+    on_exit bctl pool remove "$p"
+    bctl pool create "$p" --driver btrfs --size 256M
+    v="$p/sized"
+    w="$p/again"
+    x="default/nosize$BASHPID$RANDOM"
+    on_exit bctl volume remove "$x"
+    bctl volume create "$v" --size 16M
+    bctl volume export "$v" "$d/v.tar"
+    tar -xOf "$d/v.tar" berth/volume.toml | grep -q "^size = $((16 * 1024 * 1024))$" || h_fail "size not recorded"
+    bctl volume import "$d/v.tar" "$w"
+    size=$(bctl volume list --json | jq -r --arg p "$p" '.[] | select(.pool == $p and .name == "again") | .size')
+    assert_eq $((16 * 1024 * 1024)) "$size" "size limit of the imported volume"
+    # The default pool (dir) cannot limit sizes: refused, nothing made, unless --ignore-size.
+    expect_fail "cannot limit a volume's size" bctl volume import "$d/v.tar" "$x"
+    ! bctl volume list --json | jq -e --arg n "${x#*/}" '.[] | select(.name == $n)' >/dev/null ||
+        h_fail "a refused import left a volume"
+    bctl volume import --ignore-size "$d/v.tar" "$x"
+    size=$(bctl volume list --json | jq -r --arg n "${x#*/}" '.[] | select(.pool == "default" and .name == $n) | .size')
+    assert_eq 0 "$size" "size of a volume imported with --ignore-size"
+}

@@ -112,7 +112,13 @@ struct GuestSystemd::Impl {
         }
         const std::string active = state;
         std::free(state);
-        if (active != "inactive" && active != "failed")
+        char* sub = nullptr;
+        (void)sd_bus_get_property_string(bus.get(), kDestination, unit_path.c_str(), "org.freedesktop.systemd1.Unit",
+                                         "SubState", nullptr, &sub);
+        const std::string sub_state = sub ? sub : "";
+        std::free(sub);
+        // RemainAfterExit: "active (exited)" once the command ended with 0, "failed" otherwise.
+        if (active != "inactive" && active != "failed" && sub_state != "exited")
             return;
         int32_t code = 0, status = 0;
         char* result = nullptr;
@@ -128,6 +134,11 @@ struct GuestSystemd::Impl {
         }
         const std::string result_text = result;
         std::free(result);
+        // Read: let the guest forget the unit.
+        (void)sd_bus_call_method(bus.get(), kDestination, kManagerPath, kManagerInterface, "StopUnit", nullptr, nullptr,
+                                 "ss", unit.c_str(), "replace");
+        (void)sd_bus_call_method(bus.get(), kDestination, kManagerPath, kManagerInterface, "ResetFailedUnit", nullptr,
+                                 nullptr, "s", unit.c_str());
         finish(guest_exit_status(code, status, result_text));
     }
 
@@ -230,14 +241,14 @@ Result<> GuestSystemd::start_shell(const GuestShellSpec& spec)
     if (r >= 0)
         r = sd_bus_message_open_container(m.get(), 'a', "(sv)");
     // The guest's own login path: PAM session "login" (limits, loginctl session, motd, lastlog), the user's
-    // home, the pty as its controlling terminal; AddRef keeps the ended unit until we read its status.
+    // home, the pty as its controlling terminal. RemainAfterExit keeps the ended unit loaded until we read its
+    // status (AddRef would, but systemd cannot track a peer of its private socket: "Failed to watch sender").
     if (r >= 0)
         r = sd_bus_message_append(m.get(), "(sv)(sv)(sv)(sv)(sv)(sv)(sv)(sv)(sv)(sv)(sv)(sv)", "Description", "s",
                                   "berth shell", "PAMName", "s", "login", "User", "s", user.c_str(), "TTYPath", "s",
                                   spec.tty.c_str(), "StandardInput", "s", "tty", "StandardOutput", "s", "tty",
                                   "StandardError", "s", "tty", "WorkingDirectory", "s", "~", "SendSIGHUP", "b", 1,
-                                  "IgnoreSIGPIPE", "b", 0, "AddRef", "b", 1, "CollectMode", "s",
-                                  "inactive-or-failed");
+                                  "IgnoreSIGPIPE", "b", 0, "RemainAfterExit", "b", 1, "Type", "s", "simple");
     if (r >= 0 && !group.empty())
         r = sd_bus_message_append(m.get(), "(sv)", "Group", "s", group.c_str());
     if (r >= 0)

@@ -40,8 +40,8 @@ public:
 
     // StartUnit(unit, "replace"), waiting for the reply (not for the job).
     Result<> start_unit(const std::string& unit);
-    // StartTransientUnit of the shell service; the unit stays loaded (AddRef) until this connection closes, so its
-    // exit status can be read after it ended.
+    // StartTransientUnit of the shell service; the unit stays loaded (RemainAfterExit) until its status was read, so
+    // the exit status is not lost.
     Result<> start_shell(const GuestShellSpec& spec);
     // Attach to `loop` and call `done` once with the service's exit status (or an error when the guest went away).
     Result<> watch_shell(EventLoop& loop, ExitCallback done);

@@ -1,7 +1,9 @@
 // Getting into a running guest interactively: login (a getty of the guest's systemd), shell through the guest's
 // PAM with its exit status, and the console. The supervisor opens what must be opened inside the container
 // (GUEST_OPEN, CONSOLE; see base/spawn_protocol.h); the guest's systemd is driven from here (core/guest_systemd.h).
+#include <fcntl.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -137,7 +139,16 @@ Result<Manager::ShellSession> Manager::open_shell_session(const std::string& nam
         spec.tty = "/dev/pts/" + std::to_string(guest->pts);
         BERTH_TRY(guest->systemd->start_shell(spec).map_error(
             [&](Error e) { return std::move(e).context("open a shell in container " + name); }));
-        BERTH_TRY(guest->systemd->watch_shell(deps_.loop, session->done));
+        // A service that never opened the pty (an unknown user, PAM refusing the session) leaves the master
+        // waiting forever: when it ends, open and close the pty's peer once, so the reader sees the hangup.
+        auto keep = std::make_shared<UniqueFd>(::fcntl(guest->master.get(), F_DUPFD_CLOEXEC, 3));
+        ExitCallback report = session->done;
+        BERTH_TRY(guest->systemd->watch_shell(deps_.loop, [report, keep](Result<int> outcome) {
+            report(std::move(outcome));
+            if (*keep)
+                UniqueFd peer(::ioctl(keep->get(), TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC));
+            keep->reset();
+        }));
         session->guest = std::move(guest->systemd);
         execs_.emplace(id, std::move(session));
         result.pty = std::move(guest->master);

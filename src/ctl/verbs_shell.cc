@@ -88,7 +88,7 @@ Result<int> do_shell(const Invocation& inv)
 std::vector<Verb> shell_verbs()
 {
     return {
-        {"shell", {}, "NAME [USER] [--env K=V]... [-- CMD...]", 1, 2, std::nullopt, {env_option()}, do_shell,
+        {"shell", {}, "NAME [USER] [--env K=V]... [-- CMD...]", 1, 2, 2, {env_option()}, do_shell,
          "Open an interactive shell in a running container",
          "Starts a login shell of USER (default root), or CMD after '--', on a new pseudo-terminal inside\n"
          "the running container NAME and connects it to this terminal (raw mode, window size forwarded;\n"

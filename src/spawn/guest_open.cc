@@ -28,6 +28,17 @@ constexpr int kTimeoutMs = 5000;
         child_fail(reply, "setup", Error{ErrorKind::Failed, errno, "enter the container's namespaces"});
     if (auto r = become_namespace_root(); !r)
         child_fail(reply, "setup", r.error());
+    // The guest's systemd refuses a peer whose pid it cannot see (SO_PEERCRED pid 0): connect from a child,
+    // which is inside the container's pid namespace.
+    pid_t child = fork();
+    if (child < 0)
+        child_fail(reply, "setup", Error{ErrorKind::Failed, errno, "fork in the container"});
+    if (child > 0) {
+        int status = 0;
+        while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+        }
+        _exit(0);
+    }
 
     UniqueFd master;
     int pts = -1;

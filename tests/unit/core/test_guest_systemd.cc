@@ -12,7 +12,7 @@ BOOST_AUTO_TEST_CASE(login_shell_without_argv)
     auto cmd = guest_shell_command({});
     BOOST_REQUIRE(cmd.size() == 3u);
     BOOST_TEST(cmd[0] == "/bin/sh");
-    BOOST_TEST(cmd[2].find("$SHELL") != std::string::npos);
+    BOOST_TEST(cmd[2].find("${SHELL") != std::string::npos);
     BOOST_TEST(cmd[2].find("-l") != std::string::npos);
 }
 

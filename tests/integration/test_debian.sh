@@ -129,6 +129,7 @@ test_debian_ephemeral() {
 }
 
 # Named to run first in this file: the shared image is built here (see debian_image), the other tests reuse it.
+# berth-test-timeout: 480
 test_debian_aa_build_image() {
     local img
     img=$(debian_image)

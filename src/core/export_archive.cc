@@ -86,8 +86,11 @@ Result<> copy_file_data(archive* disk, archive* out, const std::string& path)
     }
 }
 
-Result<> write_tree(archive* out, const ExportSource& source)
+Result<> write_tree(archive* out, const ExportSource& shift, const std::string& tree, const std::string& prefix)
 {
+    ExportSource source = shift;
+    source.tree = tree;
+    source.prefix = prefix;
     std::unique_ptr<archive, ReadDeleter> disk(archive_read_disk_new());
     std::unique_ptr<archive_entry_linkresolver, ResolverDeleter> links(archive_entry_linkresolver_new());
     if (!disk || !links)
@@ -163,7 +166,9 @@ Result<> write_export_archive(int fd, ArchiveFormat format, const ExportSource& 
     if (archive_write_open_fd(out.get(), fd) != ARCHIVE_OK)
         return write_failed(out.get(), "start the archive");
     BERTH_TRY(write_header_file(out.get(), source));
-    BERTH_TRY(write_tree(out.get(), source));
+    BERTH_TRY(write_tree(out.get(), source, source.tree, source.prefix));
+    for (const auto& [prefix, tree] : source.more)
+        BERTH_TRY(write_tree(out.get(), source, tree, prefix));
     if (archive_write_close(out.get()) != ARCHIVE_OK)
         return write_failed(out.get(), "finish the archive");
     return {};

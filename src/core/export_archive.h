@@ -10,6 +10,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "base/enum_table.h"
 #include "base/error.h"
@@ -32,6 +34,10 @@ inline constexpr const char* kDefinitionEntry = "berth/definition.toml";
 inline constexpr const char* kVolumeEntry = "berth/volume.toml";
 inline constexpr const char* kRootfsPrefix = "rootfs";
 inline constexpr const char* kDataPrefix = "data";
+// With --snapshots: snapshots/SNAP/... per snapshot, after rootfs/, and the header starts with this comment
+// line naming them oldest first ("# berth snapshots: a b"), so an import knows before reading any data.
+inline constexpr const char* kSnapshotsPrefix = "snapshots";
+inline constexpr const char* kSnapshotsLine = "# berth snapshots:";
 
 struct ExportSource {
     std::string header_name;   // kDefinitionEntry or kVolumeEntry
@@ -40,6 +46,7 @@ struct ExportSource {
     std::string prefix;        // kRootfsPrefix or kDataPrefix
     uint32_t shift_base = 0;   // owners in [shift_base, shift_base + shift_size) are written minus shift_base
     uint32_t shift_size = 0;   // 0: owners as they are
+    std::vector<std::pair<std::string, std::string>> more;   // (prefix, host path) trees written after `tree`
 };
 
 // Write the archive to fd (a pipe or file). Failed with errno (EPIPE when the reader went away).

@@ -135,6 +135,8 @@ Result<int> run_export(const Invocation& inv, const char* method, const std::str
     Copier copier(read_end.get(), out.get(), 0);
     std::thread thread([&copier] { copier.run(); });
     std::map<std::string, sdbus::Variant> options{{"Format", sdbus::Variant(format)}};
+    if (inv.args.has("snapshots"))
+        options["Snapshots"] = sdbus::Variant(true);
     auto r = bus_call([&] {
         bus.manager().getProxy().callMethod(method).onInterface(kManager).withTimeout(kNoTimeout)
             .withArguments(what, sdbus::UnixFd(write_end.get()), options);
@@ -232,12 +234,15 @@ const OptionSpec kFormat{"format", 'f', true, false, "FORMAT",
 std::vector<Verb> export_verbs()
 {
     return {
-        {"export", {}, "NAME FILE [--format FORMAT]", 2, 2, std::nullopt, {kFormat}, do_export,
+        {"export", {}, "NAME FILE [--format FORMAT] [--snapshots]", 2, 2, std::nullopt,
+         {kFormat, {"snapshots", 0, false, false, "", "the container's snapshots too (import recreates them)"}},
+         do_export,
          "Write a stopped container to an archive",
          "Writes container NAME (stopped; not ephemeral) to FILE ('-': stdout) as a tar archive: its definition\n"
          "(berth/definition.toml) and its root file system under rootfs/, owners as the container sees them\n"
          "(numeric), modes, times, xattrs, ACLs and hard links kept. Shows progress on a terminal. A failed\n"
-         "export removes FILE."},
+         "export removes FILE. With --snapshots the archive also holds each snapshot under snapshots/NAME/;\n"
+         "import makes them read-only snapshots again."},
         {"import", {}, "FILE [NAME] [--pool POOL]", 1, 2, std::nullopt,
          {{"pool", 0, true, false, "POOL", "the pool of the container's root (default: as recorded, else default)"}},
          do_import, "Create a container from an archive",

@@ -4,7 +4,9 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include "base/fs.h"
 #include "base/names.h"
+#include "base/reverter.h"
 #include "core/archive_import.h"
 #include "core/spec.h"
 #include "core/volume_store.h"
@@ -61,6 +63,65 @@ uint64_t recorded_size(const std::string& header)
     if (at == std::string::npos)
         return 0;
     return std::strtoull(header.c_str() + at + 8, nullptr, 10);
+}
+
+// The snapshot names of a container header's first line (core/export_archive.h kSnapshotsLine), oldest first.
+std::vector<std::string> recorded_snapshots(const std::string& header)
+{
+    std::vector<std::string> names;
+    const std::string prefix = std::string(kSnapshotsLine) + " ";
+    if (header.rfind(prefix, 0) != 0)
+        return names;
+    std::string line = header.substr(prefix.size(), header.find('\n') - prefix.size());
+    size_t at = 0;
+    while (at < line.size()) {
+        size_t end = line.find(' ', at);
+        if (end == std::string::npos)
+            end = line.size();
+        if (end > at)
+            names.push_back(line.substr(at, end - at));
+        at = end + 1;
+    }
+    return names;
+}
+
+// Empty the volume at `path` (its root directory stays).
+Result<> clear_tree(const std::string& path)
+{
+    for (const auto& entry : BERTH_TRY(list_dir(path)))
+        BERTH_TRY(remove_tree(path + "/" + entry));
+    return {};
+}
+
+// Recreate container `name`'s root with its snapshots from `staged` (an extracted archive: rootfs/ and
+// snapshots/SNAP/): each snapshot's tree is copied in and snapshotted, oldest first, then the root. Whole or
+// absent: on failure the root and its snapshots are deleted.
+Result<> build_with_snapshots(StorageDriver& driver, const std::string& name, const std::string& staged,
+                              const std::vector<std::string>& snapshots)
+{
+    Reverter revert;
+    bool created = false;
+    auto fill_from = [&](const std::string& tree) -> Result<> {
+        if (!created) {
+            BERTH_TRY(driver.create_volume_from(VolumeKind::Container, name, [&](const std::string& path) {
+                return copy_tree_into(tree, path);
+            }));
+            created = true;
+            revert.add([&driver, name] { (void)driver.delete_volume(VolumeKind::Container, name); });
+            return {};
+        }
+        const std::string path = driver.volume_path(VolumeKind::Container, name);
+        BERTH_TRY(clear_tree(path));
+        return copy_tree_into(tree, path);
+    };
+    for (const auto& snap : snapshots) {
+        BERTH_TRY(validate_name(snap, "snapshot name"));
+        BERTH_TRY(fill_from(staged + "/" + kSnapshotsPrefix + "/" + snap));
+        BERTH_TRY(driver.create_snapshot(VolumeKind::Container, name, snap));
+    }
+    BERTH_TRY(fill_from(staged + "/" + kRootfsPrefix));
+    revert.success();
+    return {};
 }
 
 // Where an imported error of the disk (full pool, quota) should say so plainly.
@@ -121,7 +182,8 @@ void ArchiveJobs::reap(const std::string& key, const siginfo_t& info)
     finish(decode_report(report, info));
 }
 
-Result<> ArchiveJobs::export_container(const std::string& name, UniqueFd fd, ArchiveFormat format, Done done)
+Result<> ArchiveJobs::export_container(const std::string& name, UniqueFd fd, ArchiveFormat format, bool snapshots,
+                                       Done done)
 {
     if (!fd)
         return fail(ErrorKind::InvalidArgument, "no file descriptor to write the archive to");
@@ -134,6 +196,16 @@ Result<> ArchiveJobs::export_container(const std::string& name, UniqueFd fd, Arc
     if (c && c->spec.idmap_mode == IdMapMode::Shifted) {
         source.shift_base = c->spec.idmap_base;
         source.shift_size = c->spec.idmap_size;
+    }
+    if (snapshots) {
+        StorageDriver* driver = BERTH_TRY(images_.container_pool(name));
+        std::string line = kSnapshotsLine;
+        for (const auto& snap : BERTH_TRY(manager_.list_snapshots(name))) {   // oldest first
+            line += " " + snap.name;
+            source.more.emplace_back(std::string(kSnapshotsPrefix) + "/" + snap.name,
+                                     driver->snapshot_path(VolumeKind::Container, name, snap.name));
+        }
+        source.header = line + "\n" + source.header;
     }
     auto shared_fd = std::make_shared<UniqueFd>(std::move(fd));
     BERTH_TRY(run(
@@ -180,6 +252,24 @@ Result<> ArchiveJobs::import_container(UniqueFd fd, const std::string& name, con
                 pool = images_.pool("");
             }
             StorageDriver* driver = BERTH_TRY(std::move(pool));
+            const auto snapshots = recorded_snapshots(header);
+            if (!snapshots.empty()) {
+                // Stage the whole archive in a scratch volume of the pool, then rebuild root and snapshots.
+                const std::string staging = spec.name + ".import";
+                (void)driver->delete_volume(VolumeKind::Container, staging);
+                auto staged = driver->create_volume_from(VolumeKind::Container, staging,
+                                                         [&](const std::string& path) -> Result<> {
+                                                             BERTH_TRY(extract_open_archive(in.get(), path));
+                                                             return {};
+                                                         });
+                Result<> built = staged ? build_with_snapshots(*driver, spec.name,
+                                                               driver->volume_path(VolumeKind::Container, staging),
+                                                               snapshots)
+                                        : Result<>(fail(staged.error()));
+                (void)driver->delete_volume(VolumeKind::Container, staging);
+                BERTH_TRY(built.map_error(classify));
+                return spec_to_toml(spec);
+            }
             BERTH_TRY(driver
                           ->create_volume_from(VolumeKind::Container, spec.name,
                                                [&](const std::string& path) -> Result<> {

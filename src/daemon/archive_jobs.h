@@ -29,7 +29,9 @@ public:
     {
     }
 
-    Result<> export_container(const std::string& name, UniqueFd fd, ArchiveFormat format, Done done);
+    // `snapshots`: the root's snapshots too (core/export_archive.h kSnapshotsPrefix); an import recreates them.
+    Result<> export_container(const std::string& name, UniqueFd fd, ArchiveFormat format, bool snapshots,
+                              Done done);
     // `name` empty: the name the archive records. `pool` empty: the recorded pool if it exists here, else the
     // default pool.
     Result<> import_container(UniqueFd fd, const std::string& name, const std::string& pool, DonePath done);

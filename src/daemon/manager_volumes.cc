@@ -94,12 +94,19 @@ void ManagerObject::ExportContainer(sdbus::Result<>&& result, std::string name, 
                                     std::map<std::string, sdbus::Variant> options)
 {
     auto done = reply_empty(std::move(result));
+    bool snapshots = false;
+    if (auto it = options.find("Snapshots"); it != options.end()) {
+        if (it->second.peekValueType() != "b")
+            return done(fail(ErrorKind::InvalidArgument, "option 'Snapshots' must be a boolean"));
+        snapshots = it->second.get<bool>();
+        options.erase(it);
+    }
     auto format = format_option(options);
     if (!format)
         return done(fail(format.error()));
     if (!archives_)
         return done(fail(not_available("exports")));
-    if (auto r = archives_->export_container(name, take(fd), *format, done); !r)
+    if (auto r = archives_->export_container(name, take(fd), *format, snapshots, done); !r)
         done(fail(r.error()));
 }
 

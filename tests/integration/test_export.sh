@@ -156,3 +156,33 @@ test_volume_import_keeps_size() {
     size=$(bctl volume list --json | jq -r --arg n "${x#*/}" '.[] | select(.pool == "default" and .name == $n) | .size')
     assert_eq 0 "$size" "size of a volume imported with --ignore-size"
 }
+
+test_export_import_snapshots() {
+    local n d
+    _export_container n exps
+    new_tmpdir d
+    bctl start "$n"
+    bctl exec "$n" -- /bin/sh -c 'echo one > /state'
+    bctl terminate "$n"
+    bctl snapshot create "$n" first
+    bctl start "$n"
+    bctl exec "$n" -- /bin/sh -c 'echo two > /state; echo new > /later'
+    bctl terminate "$n"
+    bctl snapshot create "$n" second
+    bctl start "$n"
+    bctl exec "$n" -- /bin/sh -c 'echo three > /state'
+    bctl terminate "$n"
+    bctl export "$n" "$d/plain.tar" --format tar
+    tar -tf "$d/plain.tar" | grep -q '^snapshots/' && h_fail "snapshots exported without --snapshots"
+    bctl export "$n" "$d/s.tar.zst" --snapshots
+    bctl remove "$n"
+    bctl import "$d/s.tar.zst"
+    assert_eq "first second" "$(bctl snapshot list "$n" --json | jq -r '[.[].name] | join(" ")')" "snapshots after import"
+    assert_eq three "$(cat "$(_root_of "$n")/state")" "root after import"
+    bctl snapshot restore "$n" first
+    assert_eq one "$(cat "$(_root_of "$n")/state")" "root after restoring snapshot first"
+    [[ ! -e "$(_root_of "$n")/later" ]] || h_fail "snapshot first has a file made after it"
+    bctl snapshot restore "$n" second
+    assert_eq two "$(cat "$(_root_of "$n")/state")" "root after restoring snapshot second"
+    assert_eq "1000 1001" "$(stat -c '%u %g' "$(_root_of "$n")/home/user/file")" "owner in a restored snapshot"
+}

@@ -17,7 +17,7 @@ cleanup() {
     set +e
     systemctl stop "$tag-nspawn.service" >/dev/null 2>&1
     berthctl remove --force "$tag" >/dev/null 2>&1
-    berthctl image remove "$img" >/dev/null 2>&1
+    berthctl image remove --force "$img" >/dev/null 2>&1
     rm -rf --one-file-system "$tmp"
 }
 trap cleanup EXIT

@@ -14,7 +14,7 @@ cleanup() {
     for c in $(berthctl list --all --json | jq -r --arg t "$tag" '.[] | select(.name | startswith($t)) | .name'); do
         berthctl remove --force "$c" >/dev/null 2>&1
     done
-    berthctl image remove "$tag-small" "$tag-large" >/dev/null 2>&1
+    berthctl image remove --force "$tag-small" "$tag-large" >/dev/null 2>&1
     berthctl pool remove "${tag}btrfs" "${tag}dir" >/dev/null 2>&1
     rm -rf "$tmp"
 }

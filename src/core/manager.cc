@@ -29,15 +29,26 @@ std::string Manager::root_of(const ContainerSpec& spec) const
     return spec.ephemeral ? deps_.images.image_root(spec.image) : deps_.images.container_root(spec.name);
 }
 
-Result<> Manager::check_image_unused(const std::string& image) const
+Result<> Manager::check_image_unused(const std::string& image, bool force) const
 {
-    std::string users;
-    for (const auto& [name, c] : containers_)
-        if (c->spec.ephemeral && c->spec.image == image)
-            users += (users.empty() ? "" : ", ") + name;
-    if (!users.empty())
+    std::string ephemeral, copies;
+    for (const auto& [name, c] : containers_) {
+        if (c->spec.image != image)
+            continue;
+        std::string& users = c->spec.ephemeral ? ephemeral : copies;
+        users += (users.empty() ? "" : ", ") + name;
+    }
+    // Ephemeral containers run on the image itself: no force can take it from under them.
+    if (!ephemeral.empty())
         return fail(ErrorKind::InvalidState,
-                    "image '" + image + "' is in use by ephemeral container(s) " + users + "; remove them first");
+                    "image '" + image + "' is in use by ephemeral container(s) " + ephemeral + "; remove them first");
+    // The others have their own root, so removal is safe for them, but a user who removes an image that containers
+    // were made from most likely did not mean to: say who, and let --force decide.
+    if (!copies.empty() && !force)
+        return fail(ErrorKind::InvalidState,
+                    "image '" + image + "' is used by container(s) " + copies +
+                        " (made from it); remove them first, or force it (berthctl image remove --force): they keep "
+                        "their own root file system");
     return {};
 }
 

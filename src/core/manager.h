@@ -148,8 +148,9 @@ public:
     // `done` gets the exit status once the container is stopped (at once when it is).
     Result<> wait(const std::string& name, ExitCallback done);
     Result<UnitUsage> usage(const std::string& name);
-    // InvalidState naming the ephemeral containers that run on `image`, if any.
-    Result<> check_image_unused(const std::string& image) const;
+    // InvalidState naming the ephemeral containers that run on `image` (always), or the containers made from it
+    // (unless `force`: they keep their own root).
+    Result<> check_image_unused(const std::string& image, bool force = false) const;
 
     // Port forwards and bandwidth limits (manager_ports.cc). add: the forward as parsed (canonical form);
     // AlreadyExists when another container (or this one) forwards the host port, InvalidState without a network.

@@ -89,7 +89,7 @@ Result<int> do_image_remove(const Invocation& inv)
     auto bus = BERTH_TRY(Bus::connect());
     int status = 0;
     for (const auto& name : inv.args.positionals) {
-        auto r = bus_call([&] { bus.manager().RemoveImage(name); });
+        auto r = bus_call([&] { bus.manager().RemoveImage(name, inv.args.has("force")); });
         if (!r)
             status = report_error(r.error(), inv.verb.name);
     }
@@ -110,8 +110,12 @@ std::vector<Verb> image_verbs()
          "Imports FILE (a plain, gzip, xz or zstd tar archive of a root file system; '-' reads stdin) as image\n"
          "NAME. The daemon reads the file through the descriptor berthctl opened, so FILE only has to be\n"
          "readable by the caller. A corrupt or truncated tarball is refused and leaves nothing behind."},
-        {"image remove", {"rm"}, "NAME...", 1, kAnyNumber, std::nullopt, {}, do_image_remove, "Remove images",
-         "Removes each image NAME. Existing containers keep their own copy of the root file system."},
+        {"image remove", {"rm"}, "[--force] NAME...", 1, kAnyNumber, std::nullopt,
+         {{"force", 'f', false, false, "", "remove it even though containers were made from it"}}, do_image_remove,
+         "Remove images",
+         "Removes each image NAME. Refused while containers made from it exist (the error names them) unless\n"
+         "--force is given: those keep their own copy of the root file system. Never while an ephemeral\n"
+         "container runs on it."},
     };
 }
 

@@ -131,13 +131,13 @@ void ManagerObject::ImportImage(sdbus::Result<>&& result, sdbus::UnixFd tarball,
         done(tl::unexpected(r.error()));
 }
 
-void ManagerObject::RemoveImage(const std::string& name)
+void ManagerObject::RemoveImage(const std::string& name, const bool& force)
 {
     if (builds_.in_progress(name))
         throw_bus_error(Error{ErrorKind::Busy, 0, "image '" + name + "' is being built right now"});
     if (imports_.in_progress(name))
         throw_bus_error(Error{ErrorKind::Busy, 0, "image '" + name + "' is being imported right now"});
-    value_or_throw(manager_.check_image_unused(name));
+    value_or_throw(manager_.check_image_unused(name, force));
     value_or_throw(images_.remove_image(name));
 }
 

@@ -56,7 +56,7 @@ private:
     void RemoveContainer(const std::string& name, const bool& force) override;
     std::vector<sdbus::Struct<std::string, std::string, uint64_t, uint64_t>> ListImages() override;
     void ImportImage(sdbus::Result<>&& result, sdbus::UnixFd tarball, std::string name) override;
-    void RemoveImage(const std::string& name) override;
+    void RemoveImage(const std::string& name, const bool& force) override;
     void BuildImage(sdbus::Result<>&& result, std::string distribution, std::string name,
                     std::map<std::string, sdbus::Variant> options, sdbus::UnixFd progress) override;
     // Workflow: definitions, profiles, autostart, copy (manager_workflow.cc).

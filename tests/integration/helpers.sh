@@ -194,7 +194,7 @@ h_cleanup() {
     done
     for i in "${_H_IMAGES[@]}"; do
         if image_exists "$i"; then
-            bctl image remove "$i" >/dev/null 2>&1 || echo "cleanup: could not remove image $i" >&2
+            bctl image remove --force "$i" >/dev/null 2>&1 || echo "cleanup: could not remove image $i" >&2
         fi
     done
     for d in "${_H_TMPDIRS[@]}"; do

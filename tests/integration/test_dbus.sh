@@ -192,7 +192,7 @@ test_error_names() {
     expect_bus_error AlreadyExists call org.berth1 /org/berth1 org.berth1.Manager CreateContainer 'sa{sv}' "$n" 0
     expect_bus_error InvalidArgument call org.berth1 /org/berth1 org.berth1.Manager CreateContainer 'sa{sv}' \
         "bad/name" 0
-    expect_bus_error NoSuchImage call org.berth1 /org/berth1 org.berth1.Manager RemoveImage s "no-such-$ghost"
+    expect_bus_error NoSuchImage call org.berth1 /org/berth1 org.berth1.Manager RemoveImage sb "no-such-$ghost" false
     bctl start "$n"
     expect_bus_error InvalidState call org.berth1 /org/berth1 org.berth1.Manager StartContainer s "$n"
     # The message says what is wrong with what: it names the container.

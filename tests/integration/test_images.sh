@@ -81,8 +81,11 @@ test_container_from_imported_image() {
     assert_eq changed "$(bctl exec "$n" -- /bin/cat /data/owned)" "the file after writing it inside"
     assert_eq "berth test image" "$(bctl run --rm --image "$img" -- /bin/cat /data/owned)" \
         "the image after a container wrote to its copy"
-    # The container keeps its own root when the image goes away.
-    bctl image remove "$img"
+    # Removing an image that containers were made from is refused, naming them; --force removes it and the
+    # container keeps its own root.
+    expect_fail "$n" bctl image remove "$img"
+    image_exists "$img" || h_fail "a refused image remove removed $img"
+    bctl image remove --force "$img"
     assert_eq changed "$(bctl exec "$n" -- /bin/cat /data/owned)" "the container after its image was removed"
     bctl terminate "$n"
     bctl start "$n"
@@ -101,7 +104,7 @@ test_import_duplicate_and_remove_missing() {
     assert_eq builtin "$(_image_field busybox origin)" "busybox after a refused import over it"
     bctl image remove "$img"
     expect_fail "$img" bctl image remove "$img"
-    expect_bus_error NoSuchImage call org.berth1 /org/berth1 org.berth1.Manager RemoveImage s "$img"
+    expect_bus_error NoSuchImage call org.berth1 /org/berth1 org.berth1.Manager RemoveImage sb "$img" false
 }
 
 test_import_from_stdin_or_pipe() {

@@ -137,6 +137,11 @@ std::string format_status(const ContainerStatus& s, uint64_t now_usec)
         line(out, "Auto-remove", "yes");
     if (s.ephemeral)
         line(out, "Root", "ephemeral (volatile overlay of the image)");
+    if (!s.pool.empty())
+        line(out, "Pool", s.pool + (s.disk != 0 ? " (disk limit " + format_size(s.disk) + ")" : ""));
+    if (s.autostart)
+        line(out, "Autostart", "yes (order " + std::to_string(s.autostart_order) + ", delay " +
+                                   std::to_string(s.autostart_delay) + " s)");
     if (!s.unit.empty())
         line(out, "Unit", s.unit);
     if (s.leader != 0)

@@ -28,6 +28,11 @@ struct ContainerStatus {
     std::string guest_state;           // the guest's systemd: running, degraded, ...
     std::string guest_status;          // its last STATUS= text
     std::string os_name;               // os-release PRETTY_NAME
+    std::string pool;                  // storage pool of the root
+    uint64_t disk = 0;                 // root disk limit in bytes, 0 = none
+    bool autostart = false;
+    int32_t autostart_order = 0;
+    uint32_t autostart_delay = 0;      // seconds
     uint64_t memory_max = UINT64_MAX;
     uint64_t memory_high = UINT64_MAX;
     double cpus = 0;

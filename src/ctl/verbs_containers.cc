@@ -88,6 +88,11 @@ ContainerStatus status_from(const std::map<std::string, sdbus::Variant>& p)
     s.guest_state = property_or<std::string>(p, "GuestState", "");
     s.guest_status = property_or<std::string>(p, "GuestStatus", "");
     s.os_name = property_or<std::string>(p, "OSName", "");
+    s.pool = property_or<std::string>(p, "Pool", "");
+    s.disk = property_or<uint64_t>(p, "Disk", 0);
+    s.autostart = property_or<bool>(p, "Autostart", false);
+    s.autostart_order = property_or<int32_t>(p, "AutostartOrder", 0);
+    s.autostart_delay = property_or<uint32_t>(p, "AutostartDelay", 0);
     s.memory_max = property_or<uint64_t>(p, "MemoryMax", UINT64_MAX);
     s.memory_high = property_or<uint64_t>(p, "MemoryHigh", UINT64_MAX);
     s.cpus = property_or<double>(p, "CPUs", 0);

@@ -34,13 +34,10 @@ TARGET_LIST_MS = 10.0
 
 # Issue 6 measurements that need features not built yet. Listed, never silently left out.
 NOT_YET = [
-    ("Debian guest boot to READY: berth vs `systemd-nspawn -b` vs `lxc-start` of the same tree (target 190 ms)",
-     "needs issue 5 (Debian images) for berth's side; the peers are left out too so that all three run on the same "
-     "tree in the same run"),
-    ("create from image: btrfs clone vs dir copy, small and large image (target 50 ms, flat in image size)",
-     "needs issue 3 (storage pools: btrfs driver)"),
-    ("start latency and density with networking (veth + bridge per container)",
-     "needs issue 4 (networking); every figure here is with a network namespace holding only loopback"),
+    ("Debian guest boot with `lxc-start` of the same tree",
+     "bench/measure-boot.sh compares berth with systemd-nspawn only"),
+    ("density with networking (veth + bridge per container)",
+     "the density figures are with `--network none`; start latency with a network is in the feature table"),
     ("`systemd-run -M NAME` into a running container",
      "needs a systemd guest (issue 5): it connects to the guest's own systemd through machined; a busybox guest "
      "has none"),
@@ -356,6 +353,64 @@ def plots(out_dir, tools, measured, scale, peer):
     return written
 
 
+# Targets of the feature measurements (issues 3-6), by measurement name: (value, unit, what is compared).
+FEATURE_TARGETS = {
+    "clone-btrfs-small": (50.0, "ms", "median"),
+    "clone-btrfs-large": (50.0, "ms", "median"),
+    "start-network": (None, "ms", "networking adds under 10 ms over start-no-network"),
+    "debian-boot-ready": (190.0, "ms", "median, and no slower than nspawn"),
+    "debian-exec-true": (10.0, "ms", "median"),
+}
+
+
+def features_section(lines, records):
+    """One table of bench/measure-*.sh records: storage clones, export/import, networking, Debian boot."""
+    if not records:
+        return
+    lines.append("## Storage, export/import, networking and Debian guests (bench/measure-*.sh)")
+    lines.append("")
+    lines.append("Each script ran in a fresh test host; times in ms (throughput in Gbit/s, export/import also in "
+                 "MB/s of the tree).")
+    lines.append("")
+    lines.append("| measurement | tool | runs | median | p90 | min | max | target |")
+    lines.append("|---|---|---|---|---|---|---|---|")
+    medians = {}
+    for r in records:
+        unit = "gbps" if "gbps" in r else "ms"
+        values = sorted(float(v) for v in r.get(unit, []) if v is not None)
+        if not values:
+            continue
+        med = percentile(values, 50)
+        medians[(r["name"], r["tool"])] = med
+        fmt = (lambda v: f"{v:.2f}") if unit == "gbps" else (lambda v: f"{v:.1f}")
+        extra = ""
+        if "mb" in r and unit == "ms" and med > 0:
+            extra = f" ({float(r['mb']) / (med / 1000.0):.0f} MB/s)"
+        target = FEATURE_TARGETS.get(r["name"])
+        target_text = ""
+        if target and r["tool"] == "berth":
+            value, _unit, what = target
+            target_text = (f"{value:g} ms {what}: {'met' if med <= value else 'missed'}" if value else what)
+        lines.append(f"| {r['name']} | {r['tool']} | {len(values)} | {fmt(med)}{extra} | "
+                     f"{fmt(percentile(values, 90))} | {fmt(values[0])} | {fmt(values[-1])} | {target_text} |")
+    lines.append("")
+    net, none = medians.get(("start-network", "berth")), medians.get(("start-no-network", "berth"))
+    if net is not None and none is not None:
+        lines.append(f"- Networking adds {net - none:.1f} ms to a start (target: under 10 ms).")
+    bridge, veth = medians.get(("throughput-bridge", "berth")), None
+    for (name, tool), value in medians.items():
+        if name == "throughput-veth":
+            veth = value
+    if bridge is not None and veth:
+        lines.append(f"- Bridge throughput is {100.0 * bridge / veth:.0f}% of a plain veth pair (target: within 10%).")
+    berth_boot = medians.get(("debian-boot-ready", "berth"))
+    nspawn_boot = medians.get(("debian-boot-ready", "nspawn"))
+    if berth_boot is not None and nspawn_boot:
+        lines.append(f"- Debian boot to READY: berth {berth_boot:.0f} ms vs nspawn {nspawn_boot:.0f} ms "
+                     f"({berth_boot / nspawn_boot:.2f}x).")
+    lines.append("")
+
+
 def main():
     if len(sys.argv) != 3:
         sys.exit("usage: report.py WORKDIR RESULTS_DIR")
@@ -414,6 +469,8 @@ def main():
     if not isinstance(pictures, list):
         lines.append(f"Plots: {pictures}.")
         lines.append("")
+
+    features_section(lines, read_jsonl(os.path.join(work, "features.jsonl")))
 
     lines.append("## Not measured yet")
     lines.append("")

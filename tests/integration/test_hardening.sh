@@ -68,7 +68,15 @@ test_exec_never_gets_the_callers_terminal() {
     bctl start "$n"
     # Under script(1) berthctl's stdio is a terminal: the command must get a pty of berthctl's proxy instead, with
     # output, stderr and the exit status still passed through.
-    out=$(script -qec "stat -L -c 'outer %t:%T' /proc/self/fd/0; berthctl exec $n -- sh -c 'stat -L -c \"inner %t:%T\" /proc/self/fd/0; echo out; echo err >&2; exit 5'; echo status=\$?" /dev/null | tr -d '\r')
+    # script(1)'s stdin stays open while it runs (we hold the FIFO's write end): at EOF script types an end-of-file
+    # character into its terminal, which berthctl rightly forwards to the command's terminal, whose echo ("^@")
+    # would race with the output.
+    local fifo hold
+    new_tmpdir fifo
+    fifo=$fifo/stdin && mkfifo "$fifo"
+    exec {hold}<>"$fifo"
+    out=$(script -qec "stat -L -c 'outer %t:%T' /proc/self/fd/0; berthctl exec $n -- sh -c 'stat -L -c \"inner %t:%T\" /proc/self/fd/0; echo out; echo err >&2; exit 5'; echo status=\$?" /dev/null <"$fifo" | tr -d '\r')
+    exec {hold}>&-
     outer=$(sed -n 's/^outer //p' <<<"$out")
     inner=$(sed -n 's/^inner //p' <<<"$out")
     [[ -n $outer && -n $inner ]] || h_fail "no terminal seen: $out"

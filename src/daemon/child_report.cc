@@ -1,0 +1,46 @@
+#include "daemon/child_report.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+
+namespace berth::daemon {
+
+namespace {
+
+ErrorKind kind_from_string(const std::string& name)
+{
+    for (int k = 0; k <= static_cast<int>(ErrorKind::NotSupported); ++k)
+        if (error_kind_to_string(static_cast<ErrorKind>(k)) == name)
+            return static_cast<ErrorKind>(k);
+    return ErrorKind::Failed;
+}
+
+}  // namespace
+
+void write_child_report(int fd, const Error& error)
+{
+    std::string text = std::string(error_kind_to_string(error.kind)) + "\n" + std::to_string(error.code) + "\n" +
+                       error.message;
+    (void)!write(fd, text.data(), text.size());
+}
+
+Result<> read_child_outcome(int report_fd, const siginfo_t& info, const std::string& what)
+{
+    std::string report;
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(report_fd, buf, sizeof buf)) > 0)
+        report.append(buf, static_cast<size_t>(n));
+    if (info.si_code == CLD_EXITED && info.si_status == 0)
+        return {};
+    if (report.empty())
+        return fail(ErrorKind::Failed, what + " ended abnormally (status " + std::to_string(info.si_status) + ")");
+    auto first = report.find('\n');
+    auto second = report.find('\n', first + 1);
+    return tl::unexpected(Error{kind_from_string(report.substr(0, first)),
+                                std::atoi(report.substr(first + 1, second - first - 1).c_str()),
+                                second == std::string::npos ? std::string() : report.substr(second + 1)});
+}
+
+}  // namespace berth::daemon

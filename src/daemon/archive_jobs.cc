@@ -10,45 +10,13 @@
 #include "core/archive_import.h"
 #include "core/spec.h"
 #include "core/volume_store.h"
+#include "daemon/child_report.h"
 #include "daemon/container_object.h"
 #include "daemon/volume_object.h"
 
 namespace berth::daemon {
 
 namespace {
-
-// Report: "ok\n<payload>" or "error\n<kind>\n<errno>\n<message>".
-std::string encode_report(const Result<std::string>& r)
-{
-    if (r)
-        return "ok\n" + *r;
-    return "error\n" + std::string(error_kind_to_string(r.error().kind)) + "\n" + std::to_string(r.error().code) +
-           "\n" + r.error().message;
-}
-
-ErrorKind kind_named(const std::string& name)
-{
-    for (int k = 0; k <= static_cast<int>(ErrorKind::NotSupported); ++k)
-        if (error_kind_to_string(static_cast<ErrorKind>(k)) == name)
-            return static_cast<ErrorKind>(k);
-    return ErrorKind::Failed;
-}
-
-Result<std::string> decode_report(const std::string& text, const siginfo_t& info)
-{
-    if (text.rfind("ok\n", 0) == 0 && info.si_code == CLD_EXITED && info.si_status == 0)
-        return text.substr(3);
-    if (text.rfind("error\n", 0) == 0) {
-        std::string rest = text.substr(6);
-        auto a = rest.find('\n');
-        auto b = rest.find('\n', a + 1);
-        if (a != std::string::npos && b != std::string::npos)
-            return fail(kind_named(rest.substr(0, a)), rest.substr(b + 1),
-                        std::atoi(rest.substr(a + 1, b - a - 1).c_str()));
-    }
-    return fail(ErrorKind::Failed, "the archive process ended abnormally (status " + std::to_string(info.si_status) +
-                                       ")");
-}
 
 std::string volume_header(const VolumeStatus& v)
 {
@@ -151,8 +119,10 @@ Result<> ArchiveJobs::run(const std::string& key, const std::function<Result<std
         signal(SIGPIPE, SIG_IGN);
         read_end.reset();
         auto r = work();
-        const std::string report = encode_report(r);
-        (void)!write(write_end.get(), report.data(), report.size());
+        if (r)
+            write_child_payload(write_end.get(), *r);
+        else
+            write_child_report(write_end.get(), r.error());
         _exit(r ? 0 : 1);
     }
     write_end.reset();
@@ -170,16 +140,12 @@ void ArchiveJobs::reap(const std::string& key, const siginfo_t& info)
     auto it = jobs_.find(key);
     if (it == jobs_.end())
         return;
-    std::string report;
-    char buf[4096];
-    ssize_t n;
-    while ((n = read(it->second.report.get(), buf, sizeof buf)) > 0)
-        report.append(buf, static_cast<size_t>(n));
+    auto result = read_child_result(it->second.report.get(), info, "the archive process");
     auto finish = std::move(it->second.finish);
     auto job = std::make_shared<Job>(std::move(it->second));
     jobs_.erase(it);
     loop_.defer([job] {});   // the child source is being dispatched right now
-    finish(decode_report(report, info));
+    finish(std::move(result));
 }
 
 Result<> ArchiveJobs::export_container(const std::string& name, UniqueFd fd, ArchiveFormat format, bool snapshots,

@@ -25,7 +25,12 @@ void write_child_report(int fd, const Error& error)
     (void)!write(fd, text.data(), text.size());
 }
 
-Result<> read_child_outcome(int report_fd, const siginfo_t& info, const std::string& what)
+void write_child_payload(int fd, const std::string& payload)
+{
+    (void)!write(fd, payload.data(), payload.size());
+}
+
+Result<std::string> read_child_result(int report_fd, const siginfo_t& info, const std::string& what)
 {
     std::string report;
     char buf[4096];
@@ -33,14 +38,20 @@ Result<> read_child_outcome(int report_fd, const siginfo_t& info, const std::str
     while ((n = read(report_fd, buf, sizeof buf)) > 0)
         report.append(buf, static_cast<size_t>(n));
     if (info.si_code == CLD_EXITED && info.si_status == 0)
-        return {};
-    if (report.empty())
+        return report;
+    if (report.empty() || info.si_code != CLD_EXITED)
         return fail(ErrorKind::Failed, what + " ended abnormally (status " + std::to_string(info.si_status) + ")");
     auto first = report.find('\n');
     auto second = report.find('\n', first + 1);
     return tl::unexpected(Error{kind_from_string(report.substr(0, first)),
                                 std::atoi(report.substr(first + 1, second - first - 1).c_str()),
                                 second == std::string::npos ? std::string() : report.substr(second + 1)});
+}
+
+Result<> read_child_outcome(int report_fd, const siginfo_t& info, const std::string& what)
+{
+    BERTH_TRY(read_child_result(report_fd, info, what));
+    return {};
 }
 
 }  // namespace berth::daemon

@@ -10,7 +10,6 @@
 #include "core/archive_import.h"
 #include "core/spec.h"
 #include "core/volume_store.h"
-#include "daemon/child_report.h"
 #include "daemon/container_object.h"
 #include "daemon/volume_object.h"
 
@@ -102,50 +101,17 @@ Error classify(Error e)
 
 }  // namespace
 
-Result<> ArchiveJobs::run(const std::string& key, const std::function<Result<std::string>()>& work,
-                          std::function<void(Result<std::string>)> finish)
+Result<> ArchiveJobs::run(const std::string& key, const ChildJobs::Work& work, ChildJobs::Finish finish)
 {
-    if (jobs_.count(key))
+    if (jobs_.running(key))
         return fail(ErrorKind::Busy, key.substr(key.find(':') + 1) + " is being exported or imported right now");
-    int pipefd[2];
-    if (pipe2(pipefd, O_CLOEXEC) < 0)
-        return fail_errno("create pipe");
-    UniqueFd read_end(pipefd[0]), write_end(pipefd[1]);
-    pid_t pid = fork();
-    if (pid < 0)
-        return fail_errno("fork the archive process");
-    if (pid == 0) {
-        // berthd is single-threaded: the child may run ordinary code; it never touches the bus.
-        signal(SIGPIPE, SIG_IGN);
-        read_end.reset();
-        auto r = work();
-        if (r)
-            write_child_payload(write_end.get(), *r);
-        else
-            write_child_report(write_end.get(), r.error());
-        _exit(r ? 0 : 1);
-    }
-    write_end.reset();
-    auto child = loop_.add_child(pid, [this, key](const siginfo_t& info) { reap(key, info); });
-    if (!child) {
-        ::kill(pid, SIGKILL);
-        return fail(child.error());
-    }
-    jobs_[key] = Job{std::move(read_end), std::move(*child), std::move(finish)};
-    return {};
-}
-
-void ArchiveJobs::reap(const std::string& key, const siginfo_t& info)
-{
-    auto it = jobs_.find(key);
-    if (it == jobs_.end())
-        return;
-    auto result = read_child_result(it->second.report.get(), info, "the archive process");
-    auto finish = std::move(it->second.finish);
-    auto job = std::make_shared<Job>(std::move(it->second));
-    jobs_.erase(it);
-    loop_.defer([job] {});   // the child source is being dispatched right now
-    finish(std::move(result));
+    return jobs_.run(
+        key,
+        [&work]() {
+            signal(SIGPIPE, SIG_IGN);   // a reader that went away fails the write instead of killing the job
+            return work();
+        },
+        std::move(finish));
 }
 
 Result<> ArchiveJobs::export_container(const std::string& name, UniqueFd fd, ArchiveFormat format, bool snapshots,
@@ -198,7 +164,7 @@ Result<> ArchiveJobs::import_container(UniqueFd fd, const std::string& name, con
     if (!pool_name.empty())
         BERTH_TRY(images_.pool(pool_name));   // NoSuchPool before any data is read
     auto shared_fd = std::make_shared<UniqueFd>(std::move(fd));
-    const std::string key = "container:" + (name.empty() ? "(import " + std::to_string(jobs_.size()) + ")" : name);
+    const std::string key = "container:" + (name.empty() ? "(import " + std::to_string(++unnamed_imports_) + ")" : name);
     BERTH_TRY(run(
         key,
         [this, shared_fd, name, pool_name]() -> Result<std::string> {

@@ -5,7 +5,6 @@
 #pragma once
 
 #include <functional>
-#include <map>
 #include <string>
 
 #include "base/error.h"
@@ -14,6 +13,7 @@
 #include "core/export_archive.h"
 #include "core/image_store.h"
 #include "core/manager.h"
+#include "daemon/child_jobs.h"
 
 namespace berth::daemon {
 
@@ -25,7 +25,7 @@ public:
     using DonePath = std::function<void(Result<std::string>)>;   // the new object's path
 
     ArchiveJobs(EventLoop& loop, Manager& manager, ImageStore& images, Volumes& volumes)
-        : loop_(loop), manager_(manager), images_(images), volumes_(volumes)
+        : manager_(manager), images_(images), volumes_(volumes), jobs_(loop, "the archive process")
     {
     }
 
@@ -40,21 +40,14 @@ public:
     Result<> import_volume(UniqueFd fd, const std::string& volume, bool ignore_size, DonePath done);
 
 private:
-    struct Job {
-        UniqueFd report;
-        EventSource child;
-        std::function<void(Result<std::string>)> finish;   // gets the child's success report
-    };
-    // Fork `work` (its Result<std::string> is the report), call `finish` with the outcome when it exits.
-    Result<> run(const std::string& key, const std::function<Result<std::string>()>& work,
-                 std::function<void(Result<std::string>)> finish);
-    void reap(const std::string& key, const siginfo_t& info);
+    // Fork `work` (its payload goes to `finish`), one job per container or volume at a time.
+    Result<> run(const std::string& key, const ChildJobs::Work& work, ChildJobs::Finish finish);
 
-    EventLoop& loop_;
     Manager& manager_;
     ImageStore& images_;
     Volumes& volumes_;
-    std::map<std::string, Job> jobs_;   // "container:NAME" / "volume:POOL/NAME"
+    ChildJobs jobs_;   // keys "container:NAME" / "volume:POOL/NAME"
+    uint64_t unnamed_imports_ = 0;   // keys of imports that take the archive's name, known only in the child
 };
 
 }  // namespace berth::daemon

@@ -1,13 +1,9 @@
 #include "daemon/image_build.h"
 
 #include <fcntl.h>
-#include <signal.h>
 #include <unistd.h>
 
-#include <memory>
-
 #include "base/names.h"
-#include "daemon/child_report.h"
 
 namespace berth::daemon {
 
@@ -30,13 +26,6 @@ Result<DebianBuildOptions> debian_options_from_bus(const std::map<std::string, s
     return out;
 }
 
-ImageBuilds::~ImageBuilds()
-{
-    // A daemon that stops cancels its builds; the image store's init() removes their work directories.
-    for (auto& [name, job] : jobs_)
-        ::kill(-job.pid, SIGTERM);
-}
-
 Result<> ImageBuilds::start(const std::string& distribution, const std::string& name,
                             const DebianBuildOptions& options, UniqueFd progress, std::function<void(Result<>)> done)
 {
@@ -54,59 +43,24 @@ Result<> ImageBuilds::start(const std::string& distribution, const std::string& 
     if (resolved.mirror.empty())
         resolved.mirror = BERTH_TRY(debian_mirror_from_apt(resolved.suite));
 
-    int pipefd[2];
-    if (pipe2(pipefd, O_CLOEXEC) < 0)
-        return fail_errno("create pipe");
-    UniqueFd read_end(pipefd[0]), write_end(pipefd[1]);
     UniqueFd log(progress ? progress.release() : ::open("/dev/null", O_WRONLY | O_CLOEXEC));
     if (!log)
         return fail_errno("open /dev/null");
-
-    pid_t pid = fork();
-    if (pid < 0)
-        return fail_errno("fork image build");
-    if (pid == 0) {
-        // The daemon is single-threaded, so the child may run ordinary code; it never touches the bus. Its own
-        // process group lets the daemon stop debootstrap and its children together.
-        setpgid(0, 0);
-        auto r = images_.install_image(name, "debian", [&](const std::string& rootfs) -> Result<> {
+    auto work = [&]() -> Result<std::string> {
+        BERTH_TRY(images_.install_image(name, "debian", [&](const std::string& rootfs) -> Result<> {
             auto built = build_debian_tree(resolved, rootfs, log.get());
             if (!built)
                 return fail(std::move(built).error().context("build image " + name));
             return {};
-        });
-        if (r) {
-            std::string line = "berth: installed image " + name + "\n";
-            (void)!write(log.get(), line.data(), line.size());
-        } else {
-            write_child_report(write_end.get(), r.error());
-        }
-        _exit(r ? 0 : 1);
-    }
-    setpgid(pid, pid);
-    write_end.reset();
-    log.reset();
-    auto child = loop_.add_child(pid, [this, name](const siginfo_t& info) { finish(name, info); });
-    if (!child) {
-        ::kill(-pid, SIGKILL);
-        return fail(child.error());
-    }
-    jobs_[name] = Job{pid, std::move(read_end), std::move(*child), std::move(done)};
-    return {};
-}
-
-void ImageBuilds::finish(const std::string& name, const siginfo_t& info)
-{
-    auto it = jobs_.find(name);
-    if (it == jobs_.end())
-        return;
-    auto report = std::move(it->second.report);
-    auto done = std::move(it->second.done);
-    // The child source is being dispatched right now; release it on the next iteration, not here.
-    auto job = std::make_shared<Job>(std::move(it->second));
-    jobs_.erase(it);
-    loop_.defer([job] {});
-    done(read_child_outcome(report.get(), info, "image build process"));
+        }));
+        std::string line = "berth: installed image " + name + "\n";
+        (void)!write(log.get(), line.data(), line.size());
+        return std::string();
+    };
+    // Its own process group lets the daemon stop debootstrap and its children together.
+    return jobs_.run(
+        name, work,
+        ChildJobs::without_payload(std::move(done)), true);
 }
 
 }  // namespace berth::daemon

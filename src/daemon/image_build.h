@@ -4,7 +4,6 @@
 #pragma once
 
 #include <functional>
-#include <map>
 #include <string>
 
 #include <sdbus-c++/Types.h>
@@ -14,6 +13,7 @@
 #include "core/debian_image.h"
 #include "core/event_loop.h"
 #include "core/image_store.h"
+#include "daemon/child_jobs.h"
 
 namespace berth::daemon {
 
@@ -22,26 +22,17 @@ Result<DebianBuildOptions> debian_options_from_bus(const std::map<std::string, s
 
 class ImageBuilds {
 public:
-    ImageBuilds(EventLoop& loop, ImageStore& images) : loop_(loop), images_(images) {}
-    ~ImageBuilds();
+    // A daemon that stops cancels its builds; the image store's init() removes their work directories.
+    ImageBuilds(EventLoop& loop, ImageStore& images) : images_(images), jobs_(loop, "the image build process") {}
 
     // distribution: "debian". Validates everything it can before forking; `progress` may be invalid (no output).
     Result<> start(const std::string& distribution, const std::string& name, const DebianBuildOptions& options,
                    UniqueFd progress, std::function<void(Result<>)> done);
-    bool in_progress(const std::string& name) const { return jobs_.count(name) != 0; }
+    bool in_progress(const std::string& name) const { return jobs_.running(name); }
 
 private:
-    struct Job {
-        pid_t pid = 0;
-        UniqueFd report;  // read end of the child's report pipe
-        EventSource child;
-        std::function<void(Result<>)> done;
-    };
-    void finish(const std::string& name, const siginfo_t& info);
-
-    EventLoop& loop_;
     ImageStore& images_;
-    std::map<std::string, Job> jobs_;
+    ChildJobs jobs_;
 };
 
 }  // namespace berth::daemon

@@ -3,35 +3,27 @@
 #pragma once
 
 #include <functional>
-#include <map>
 #include <string>
 
 #include "base/error.h"
 #include "base/unique_fd.h"
 #include "core/event_loop.h"
 #include "core/image_store.h"
+#include "daemon/child_jobs.h"
 
 namespace berth::daemon {
 
 class ImageImports {
 public:
-    ImageImports(EventLoop& loop, ImageStore& images) : loop_(loop), images_(images) {}
+    ImageImports(EventLoop& loop, ImageStore& images) : images_(images), jobs_(loop, "the image import process") {}
 
     // Validates the name, refuses a name that exists or is being imported, then forks the extraction.
     Result<> start(UniqueFd tarball, const std::string& name, std::function<void(Result<>)> done);
-    bool in_progress(const std::string& name) const { return jobs_.count(name) != 0; }
+    bool in_progress(const std::string& name) const { return jobs_.running(name); }
 
 private:
-    struct Job {
-        UniqueFd report;  // read end of the child's report pipe
-        EventSource child;
-        std::function<void(Result<>)> done;
-    };
-    void finish(const std::string& name, const siginfo_t& info);
-
-    EventLoop& loop_;
     ImageStore& images_;
-    std::map<std::string, Job> jobs_;
+    ChildJobs jobs_;
 };
 
 }  // namespace berth::daemon

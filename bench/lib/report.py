@@ -9,6 +9,7 @@ Input (the run's work directory, written by bench/run):
   scale.jsonl      berth's density and API records (bench/lib/scale.py in the test host), one JSON per line
   peer-density.jsonl  the same for LXC's monitor (bench/run on the host)
   phases.txt       bench/berth-phases.sh's table
+  profile.out      bench/profile.sh's output (or profile.skipped: why it did not run)
 
 Rounds exist so that a slow drift of the machine (another job, thermal state) spreads over every tool instead of
 landing on one. Standard library only, except the plots (python3-matplotlib; skipped with a note without it).
@@ -18,6 +19,8 @@ import json
 import math
 import os
 import sys
+
+from profile_report import profile_section  # bench/lib/profile_report.py: bench/profile.sh's section
 
 # The latency groups: which row is berth, which is the floor, which are peers, and issue 6's target for berth.
 GROUPS = {
@@ -461,6 +464,7 @@ def main():
                     lines.extend(table)
                     lines.append("```")
                     lines.append("")
+    profile = profile_section(lines, work, measured)
     density_section(lines, scale, peer, skipped)
     if isinstance(pictures, list) and "density.png" in pictures:
         lines.append("![density](density.png)")
@@ -523,6 +527,7 @@ def main():
         "peer_density": peer,
         "skipped": skipped,
         "not_yet": [{"what": w, "why": y} for w, y in NOT_YET],
+        "profile": profile,
     }
     with open(os.path.join(out_dir, "results.json"), "w", encoding="utf-8") as f:
         json.dump(summary, f, indent=2)

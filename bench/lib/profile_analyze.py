@@ -1,0 +1,611 @@
+#!/usr/bin/python3
+"""Turn the raw files of bench/profile.sh into the markdown section "Where berth's time goes (perf)" and a JSON
+summary. Runs inside the test host (standard library only):
+
+  profile_analyze.py WORKDIR
+
+WORKDIR holds, per case (run = `berthctl run --rm`, exec = `berthctl exec`):
+  CASE.meta          runs=N wall_ms=... strace_runs=N (wall_ms: the CPU-profiled loop's time, under perf)
+  CASE.cpu.txt       `perf script -F comm,ip,sym,dso` of a cpu-clock recording (one sample = SAMPLE_US of CPU)
+  CASE.sched.txt     `perf script -F time,event,trace` of sched_process_fork/exec/exit (CLOCK_MONOTONIC)
+  CASE.bus.txt       `dbus-monitor --system --profile` over the same loop (CLOCK_REALTIME)
+  CASE.strace.txt    `strace -f -ttt -T -yy -p BERTHD` over strace_runs runs (and the container's berth-spawn
+                     for exec)
+  clock.offset       CLOCK_REALTIME - CLOCK_MONOTONIC in seconds
+  ctl.*              callgrind / LD_DEBUG=statistics / hyperfine of berthctl's own start-up
+Prints the markdown on stdout and writes WORKDIR/profile.json.
+"""
+
+import json
+import os
+import re
+import statistics
+import sys
+
+SAMPLE_US = 100  # perf record -e cpu-clock -c 100000: one sample per 100 us of CPU time
+BERTH = ("berthctl", "berthd", "berth-spawn")
+CASES = {"run": "`berthctl run --rm --image busybox -- /bin/true`",
+         "exec": "`berthctl exec NAME -- /bin/true` (running busybox container)"}
+
+
+def read(work, name):
+    path = os.path.join(work, name)
+    if not os.path.exists(path):
+        return None
+    with open(path, encoding="utf-8", errors="replace") as f:
+        return f.read()
+
+
+def meta(work, case):
+    text = read(work, f"{case}.meta") or ""
+    return dict(kv.split("=", 1) for kv in text.split() if "=" in kv)
+
+
+def median(values):
+    return statistics.median(values) if values else float("nan")
+
+
+# --- CPU: perf cpu-clock samples -> CPU ms per run, per process, user vs kernel, top symbols ------------------
+
+FRAME_RE = re.compile(r"^\s+([0-9a-f]+)\s+(.*?)\s+\((.*)\)\s*$")
+SYSCALL_RE = re.compile(r"^__(?:x64|ia32|do)_sys_(\w+)$")
+
+
+def process_group(comm):
+    if comm in BERTH or comm in ("systemd", "dbus-daemon", "systemd-journal", "dnsmasq"):
+        return comm
+    if comm in ("true", "busybox", "init"):
+        return "payload (/bin/true)"
+    if comm in ("perf", "perf-exec", "sh", "bash", "seq", "sleep", "dbus-monitor", "strace"):
+        return "harness (perf, shell)"
+    if comm.startswith("(sd-") or comm.startswith("systemd"):
+        return "systemd"
+    return "other"
+
+
+def samples(text):
+    """`perf script -F comm,ip,sym,dso` of a recording with call chains: (comm, [(ip, sym, dso), ...] leaf first)."""
+    comm, frames = None, []
+    for line in text.splitlines():
+        if not line.strip():
+            if comm is not None and frames:
+                yield comm, frames
+            comm, frames = None, []
+        elif line[0] not in " \t":
+            comm, frames = line.strip(), []
+        else:
+            m = FRAME_RE.match(line)
+            if m and comm is not None:
+                frames.append(m.groups())
+    if comm is not None and frames:
+        yield comm, frames
+
+
+def kernel_entry(frames):
+    """Why the kernel ran for this sample: the system call it serves (the frame under do_syscall_64, which this
+    kernel's syscall table calls directly: ksys_write, __sys_sendmsg, do_seccomp ...), work done on the way back
+    to user space (rescheduling, deferred fput/umount), a page fault, an interrupt, or a new task's start."""
+    syms = [sym for ip, sym, _dso in frames if ip.startswith("ffffffff")]
+    if "do_syscall_64" in syms:
+        j = syms.index("do_syscall_64")
+        if j == 0:
+            return "syscall entry"
+        callee = syms[j - 1]
+        if callee == "x64_sys_call" and j >= 2:  # the table dispatch, with the call's own wrapper inlined
+            callee = syms[j - 2]
+        if callee == "exit_to_user_mode_loop" or callee == "syscall_exit_to_user_mode":
+            rest = syms[:j - 1]
+            if "cleanup_mnt" in rest:
+                return "mount teardown at close/exit (cleanup_mnt)"
+            if "task_work_run" in rest:
+                return "deferred work at syscall exit (fput)"
+            return "rescheduled at syscall exit"
+        name = re.sub(r"\.(isra|constprop|part|cold)\.\d+", "", callee)
+        name = re.sub(r"^(__x64_sys_|__ia32_sys_|__do_sys_|__se_sys_|ksys_|__sys_|do_sys_|do_)", "", name)
+        return {"group_exit": "exit_group", "mmap_pgoff": "mmap", "execveat_common": "execve"}.get(name, name)
+    if any(sym in ("exc_page_fault", "asm_exc_page_fault") for sym in syms):
+        return "page fault"
+    if "ret_from_fork" in syms or "ret_from_fork_asm" in syms:
+        return "new task start"
+    if any(sym.startswith(("asm_sysvec", "sysvec_", "irq_exit", "__irq_exit", "handle_softirqs")) for sym in syms):
+        return "interrupts"
+    return "other"
+
+
+def cpu_profile(text, runs):
+    per_group = {}
+    per_symbol = {}
+    per_entry = {}
+    total = 0
+    for comm, frames in samples(text):
+        ip, sym, dso = frames[0]
+        kernel = dso.startswith("[kernel") or ip.startswith("ffffffff")
+        group = process_group(comm)
+        g = per_group.setdefault(group, [0, 0])
+        g[0] += 1
+        g[1] += kernel
+        total += 1
+        if comm in BERTH:
+            dso_name = "kernel" if kernel else os.path.basename(dso)
+            sym = re.sub(r"\(.*\)$", "()", sym) if sym != "[unknown]" else sym
+            key = (comm, dso_name, sym[:90])
+            per_symbol[key] = per_symbol.get(key, 0) + 1
+            if kernel:
+                key = (comm, kernel_entry(frames))
+                per_entry[key] = per_entry.get(key, 0) + 1
+    scale = SAMPLE_US / 1000.0 / max(runs, 1)
+    groups = {k: {"cpu_ms_per_run": round(v[0] * scale, 2), "kernel_ms_per_run": round(v[1] * scale, 2)}
+              for k, v in sorted(per_group.items(), key=lambda kv: -kv[1][0])}
+    top, kernel_by_call = {}, {}
+    for comm in BERTH:
+        rows = sorted(((n, d, s) for (c, d, s), n in per_symbol.items() if c == comm), reverse=True)[:8]
+        top[comm] = [{"dso": d, "sym": s, "ms_per_run": round(n * scale, 3)} for n, d, s in rows]
+        rows = sorted(((n, e) for (c, e), n in per_entry.items() if c == comm), reverse=True)[:8]
+        kernel_by_call[comm] = [{"entry": e, "ms_per_run": round(n * scale, 3)} for n, e in rows]
+    return {"samples": total, "cpu_ms_per_run": round(total * scale, 2), "by_process": groups, "top_symbols": top,
+            "kernel_by_syscall": kernel_by_call}
+
+
+# --- wall-clock timeline: sched events (exact) + bus messages (dbus-monitor) ---------------------------------
+
+SCHED_RE = re.compile(r"^\s*(\d+\.\d+):\s+sched:(sched_process_\w+):\s+(.*)$")
+KV_RE = re.compile(r"(\w+)=(\S+)")
+
+
+def sched_events(text):
+    events = []
+    for line in text.splitlines():
+        m = SCHED_RE.match(line)
+        if m:
+            ts, kind, rest = m.groups()
+            events.append((float(ts), kind, dict(KV_RE.findall(rest))))
+    return events
+
+
+def bus_events(text, offset):
+    events = []
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        f = line.split("\t")
+        if len(f) < 6:
+            continue
+        try:
+            ts = float(f[1]) - offset
+        except ValueError:
+            continue
+        if f[0] in ("mc", "sig") and len(f) >= 8:
+            events.append((ts, f[0], {"serial": f[2], "sender": f[3], "dest": f[4], "path": f[5], "member": f[7]}))
+        elif f[0] in ("mr", "err"):
+            events.append((ts, f[0], {"serial": f[2], "sender": f[3], "dest": f[4], "reply_to": f[5]}))
+    return events
+
+
+def label_run(start, end, sched, bus):
+    """The events of one berthctl invocation: label -> time (ms since berthctl's exec). Process events are those
+    in [start, end); bus messages are this run's slice of the monitor's stream (bus_slices), whose order is exact
+    even when its time stamps lag."""
+    out = {}
+
+    def put(label, ts):
+        if label not in out:
+            out[label] = (ts - start) * 1000.0
+
+    spawn_pid = None
+    forks = 0
+    ctl_pid = None
+    for ts, kind, kv in sched:
+        if not start <= ts < end:
+            continue
+        if kind == "sched_process_exec":
+            name = kv.get("filename", "")
+            if name.endswith("/berthctl") and ctl_pid is None:
+                ctl_pid = kv.get("pid")
+                put("berthctl exec()", ts)
+            elif name.endswith("/berth-spawn"):
+                spawn_pid = spawn_pid or kv.get("pid")
+                put("berth-spawn exec() (forked by berthd)", ts)
+            elif name == "/bin/true":
+                put("payload exec(/bin/true)", ts)
+        elif kind == "sched_process_fork":
+            if kv.get("comm") == "berth-spawn":
+                forks += 1
+                put(f"berth-spawn fork #{forks} (clone3 of the payload)" if forks == 1 else
+                    f"berth-spawn fork #{forks}", ts)
+        elif kind == "sched_process_exit":
+            comm = kv.get("comm")
+            if comm == "true":
+                put("payload /bin/true exits", ts)
+            elif comm == "berth-spawn" and kv.get("pid") == spawn_pid:
+                put("berth-spawn exits", ts)
+            elif comm == "berth-spawn":
+                put("berth-spawn helper exits", ts)
+            elif comm == "berthctl" and kv.get("pid") == ctl_pid:
+                put("berthctl exits", ts)
+    me = None
+    calls = {}  # (sender, serial) -> label of the reply we want
+    counts = {}
+    for ts, kind, kv in bus:
+        member = kv.get("member", "")
+        if kind == "mc" and member == "Hello" and me is None:
+            me = kv["sender"]
+            put("berthctl Hello (bus connected)", ts)
+            continue
+        if me is None:
+            continue
+        if kind == "mc" and kv["sender"] == me:
+            put(f"berthctl calls {member}", ts)
+            calls[(kv["sender"], kv["serial"])] = f"reply to {member} (berthctl)"
+        elif kind == "mc" and kv["dest"] == "org.freedesktop.systemd1":
+            counts[member] = counts.get(member, 0) + 1
+            label = f"berthd calls systemd {member}" + (f" #{counts[member]}" if counts[member] > 1 else "")
+            put(label, ts)
+            calls[(kv["sender"], kv["serial"])] = "systemd replies " + label[len("berthd calls systemd "):]
+        elif kind in ("mr", "err") and (kv["dest"], kv["reply_to"]) in calls:
+            put(calls.pop((kv["dest"], kv["reply_to"])), ts)
+        elif kind == "sig" and member in ("JobRemoved", "UnitRemoved", "ContainerNew", "ContainerRemoved"):
+            put(f"signal {member}", ts)
+    return out
+
+
+def bus_slices(bus, starts):
+    """Cut the monitor's stream at each new connection's Hello that follows a berthctl exec: one slice per run.
+    A monitor that gets the CPU late stamps messages late, but never reorders them."""
+    hellos = [i for i, (_ts, kind, kv) in enumerate(bus) if kind == "mc" and kv.get("member") == "Hello"]
+    cuts = []
+    for start in starts:
+        # The first Hello stamped after this exec (lag only delays stamps), not already taken by the run before.
+        idx = next((i for i in hellos if bus[i][0] >= start and (not cuts or i > cuts[-1])), None)
+        cuts.append(idx)
+    slices = []
+    for k, idx in enumerate(cuts):
+        if idx is None:
+            slices.append([])
+            continue
+        nxt = next((c for c in cuts[k + 1:] if c is not None), len(bus))
+        slices.append(bus[idx:nxt])
+    return slices
+
+
+def timeline(work, case, offset):
+    sched = sched_events(read(work, f"{case}.sched.txt") or "")
+    bus = bus_events(read(work, f"{case}.bus.txt") or "", offset)
+    starts = [ts for ts, kind, kv in sched
+              if kind == "sched_process_exec" and kv.get("filename", "").endswith("/berthctl")]
+    if not starts:
+        return None
+    runs = []
+    slices = bus_slices(bus, starts)
+    for i, start in enumerate(starts):
+        end = starts[i + 1] if i + 1 < len(starts) else float("inf")
+        runs.append(label_run(start, end, sched, slices[i]))
+    labels = {}
+    for r in runs:
+        for label, t in r.items():
+            labels.setdefault(label, []).append(t)
+    rows = sorted(({"event": k, "ms": round(median(v), 2), "seen": len(v)} for k, v in labels.items()),
+                  key=lambda row: row["ms"])
+    # The step to an event: the median over runs of its time minus the previous event's in the same run, which
+    # is steadier than the difference of two medians.
+    prev = None
+    for row in rows:
+        steps = [r[row["event"]] - (r[prev] if prev else 0.0) for r in runs
+                 if row["event"] in r and (prev is None or prev in r)]
+        row["delta_ms"] = round(median(steps), 2) if steps else 0.0
+        prev = row["event"]
+    # How late the monitor stamps: the reply reaches berthctl before it exits, so a later stamp is the lag.
+    lags = [r[k] - r["berthctl exits"] for r in runs if "berthctl exits" in r
+            for k in r if k.startswith("reply to ") and r[k] > r["berthctl exits"]]
+    return {"runs": len(runs), "events": rows, "monitor_lag_ms": round(max(lags), 2) if lags else 0.0}
+
+
+# --- strace: where berthd and its children wait ---------------------------------------------------------------
+
+# Idle waits between requests, and calls whose time strace itself dominates (it stops the tracee on every signal
+# and fork, so clone/vfork/sigaction times mean nothing under it).
+STRACE_IGNORED = {"epoll_wait", "wait4", "waitid", "restart_syscall", "clone", "clone3", "vfork", "fork", "execve",
+                  "rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "exit_group", "exit"}
+
+STRACE_RE = re.compile(r"^(\d+)\s+[0-9.]+\s+(\w+)\((.*)$")
+RESUMED_RE = re.compile(r"^(\d+)\s+[0-9.]+\s+<\.\.\. (\w+) resumed>(.*)$")
+TIME_RE = re.compile(r"<([0-9.]+)>\s*$")
+
+
+def strace_target(args):
+    """What a call acts on: the first fd's path or socket kind (strace -yy), else its first string argument."""
+    t = re.search(r"\d+<([^>]*)>", args)
+    if t:
+        target = t.group(1)
+    elif args.startswith('"'):
+        target = args.split('"')[1]
+    else:
+        return ""
+    target = re.sub(r":\[\d+(->\d+)?\]|\[\d+(->\d+)?\]|:\[[0-9-]*$", "", target)
+    target = re.sub(r"(NETLINK:\[\w+):\d+\]", r"\1]", target)
+    target = re.sub(r"\.tmp\.\d+", ".tmp", target)
+    return re.sub(r"(run|prof)-[0-9a-f]{8}|prof-exec", "NAME", target)[:70]
+
+
+def strace_calls(text, runs, threshold_ms=0.5):
+    """From `strace -f -ttt -T -yy` output: wall time per system call (all calls) and the slow calls grouped by
+    what they act on (fsync of which file, close of which socket, ...). A call that another process interrupted
+    in strace's output is split in two lines (unfinished / resumed). Waits for the next request (a poll on the
+    supervisor's signalfd, epoll_wait) are idle time, not the run's."""
+    totals = {}
+    groups = {}
+    pending = {}
+    for line in (text or "").splitlines():
+        line = line.strip()
+        r = RESUMED_RE.match(line)
+        if r:
+            pid, call, _rest = r.groups()
+            args = pending.pop((pid, call), "")
+        else:
+            m = STRACE_RE.match(line)
+            if not m:
+                continue
+            pid, call, args = m.groups()
+            if line.endswith("<unfinished ...>"):
+                pending[(pid, call)] = args
+                continue
+        t = TIME_RE.search(line)
+        if not t or call in STRACE_IGNORED:
+            continue
+        target = strace_target(args)
+        if call in ("poll", "ppoll", "select", "pselect6") and "signalfd" in target:
+            continue
+        ms = float(t.group(1)) * 1000
+        tot = totals.setdefault(call, [0, 0.0])
+        tot[0] += 1
+        tot[1] += ms
+        if ms < threshold_ms:
+            continue
+        g = groups.setdefault((call, target), [0, 0.0])
+        g[0] += 1
+        g[1] += ms
+    summary = [{"syscall": c, "ms_per_run": round(ms / runs, 2), "calls_per_run": round(n / runs, 1)}
+               for c, (n, ms) in totals.items()]
+    summary.sort(key=lambda r: -r["ms_per_run"])
+    slow = [{"syscall": c, "target": t, "calls_per_run": round(n / runs, 1), "ms_per_run": round(ms / runs, 2)}
+            for (c, t), (n, ms) in groups.items()]
+    slow.sort(key=lambda r: -r["ms_per_run"])
+    return summary[:10], slow[:12]
+
+
+# --- berthctl start-up: callgrind, LD_DEBUG=statistics, hyperfine ---------------------------------------------
+
+def callgrind(text):
+    """callgrind_annotate output -> total Ir and Ir per shared object (self cost)."""
+    if not text:
+        return None
+    total = None
+    per_obj = {}
+    obj = "?"  # callgrind_annotate names the object only when it changes from the line before
+    for line in text.splitlines():
+        m = re.match(r"^\s*([0-9,]+)\s+\(.*?\)\s+PROGRAM TOTALS", line)
+        if m:
+            total = int(m.group(1).replace(",", ""))
+            continue
+        m = re.match(r"^\s*([0-9,]+)\s+\(\s*[0-9.]+%\)\s+(\S.*?)(?:\s+\[(.*)\])?\s*$", line)
+        if m and total is not None:
+            obj = os.path.basename(m.group(3)) if m.group(3) else obj
+            per_obj[obj] = per_obj.get(obj, 0) + int(m.group(1).replace(",", ""))
+    if total is None:
+        return None
+    objs = sorted(per_obj.items(), key=lambda kv: -kv[1])[:6]
+    return {"total_ir": total, "by_object": [{"object": o, "ir": n} for o, n in objs]}
+
+
+def ld_stats(text):
+    if not text:
+        return None
+    out = {}
+    for key, pat in (("ld_cycles", r"total startup time in dynamic loader: (\d+)"),
+                     ("relocations", r"final number of relocations: (\d+)"),
+                     ("relative_relocations", r"number of relative relocations: (\d+)")):
+        m = re.search(pat, text)
+        if m:
+            out[key] = int(m.group(1))
+    return out or None
+
+
+def hyperfine(text):
+    if not text:
+        return None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    return [{"command": r["command"], "median_ms": round(r["median"] * 1000, 2)} for r in data.get("results", [])]
+
+
+# --- markdown ---------------------------------------------------------------------------------------------------
+
+def fmt(v):
+    return f"{v:.2f}"
+
+
+def render(result):
+    lines = []
+    summary = result.get("summary", [])
+    if summary:
+        lines.append("**In short:**")
+        lines.append("")
+        lines.extend(f"- {s}" for s in summary)
+        lines.append("")
+    for case, label in CASES.items():
+        c = result.get(case)
+        if not c:
+            continue
+        lines.append(f"### {label}")
+        lines.append("")
+        cpu = c.get("cpu")
+        if cpu:
+            lines.append(f"CPU time per run by process (perf cpu-clock, every CPU, test host only; {c['runs']} runs, "
+                         f"{c.get('wall_ms_per_run', '?')} ms wall-clock per run under perf):")
+            lines.append("")
+            lines.append("| process | CPU ms / run | of which kernel |")
+            lines.append("|---|---:|---:|")
+            for name, v in cpu["by_process"].items():
+                lines.append(f"| {name} | {fmt(v['cpu_ms_per_run'])} | {fmt(v['kernel_ms_per_run'])} |")
+            lines.append(f"| **all** | **{fmt(cpu['cpu_ms_per_run'])}** | |")
+            lines.append("")
+            lines.append("Top symbols of berth's processes (CPU ms per run; `kernel` = in the kernel on their behalf; "
+                         "without a hardware PMU here, kernel samples land where interrupts are enabled again, "
+                         "e.g. finish_task_switch or _raw_spin_unlock_irqrestore, not where the time went):")
+            lines.append("")
+            lines.append("```")
+            for comm, rows in cpu["top_symbols"].items():
+                for r in rows[:6]:
+                    lines.append(f"{comm:<12} {r['ms_per_run']:7.3f} ms  {r['dso']:<24} {r['sym']}")
+            lines.append("```")
+            lines.append("")
+            kb = cpu.get("kernel_by_syscall") or {}
+            if any(kb.values()):
+                lines.append("Their kernel time by what the kernel was doing for them (the system call on the kernel "
+                             "stack, or a page fault), CPU ms per run:")
+                lines.append("")
+                lines.append("```")
+                for comm, rows in kb.items():
+                    if rows:
+                        lines.append(f"{comm:<12} " + ", ".join(f"{r['entry']} {r['ms_per_run']:.2f}" for r in rows))
+                lines.append("```")
+                lines.append("")
+        tl = c.get("timeline")
+        if tl:
+            lines.append(f"Wall-clock critical path (median over {tl['runs']} runs; ms since berthctl's exec; "
+                         "process events from sched tracepoints, bus messages from dbus-monitor):")
+            if tl.get("monitor_lag_ms"):
+                lines[-1] += (f" The monitor stamped a reply up to {tl['monitor_lag_ms']:.2f} ms after berthctl had "
+                              "already exited: bus times may be that late.")
+            lines.append("")
+            lines.append("| event | at ms | + ms since previous | seen in runs |")
+            lines.append("|---|---:|---:|---:|")
+            for r in tl["events"]:
+                lines.append(f"| {r['event']} | {fmt(r['ms'])} | {fmt(r['delta_ms'])} | {r['seen']} |")
+            lines.append("")
+        sc = c.get("strace_summary")
+        slow = c.get("slow_calls")
+        if sc or slow:
+            lines.append("Where berthd and its children (berth-spawn, the payload; for exec also the container's "
+                         "berth-spawn) spend wall time in system calls, blocking waits included "
+                         f"(`strace -f -p`, {c.get('strace_runs', '?')} runs; strace slows every call, so these "
+                         "rank, they do not time):")
+            lines.append("")
+            lines.append("```")
+            for r in sc or []:
+                lines.append(f"{r['syscall']:<16} {r['ms_per_run']:8.2f} ms/run  {r['calls_per_run']:6.1f} calls/run")
+            if slow:
+                lines.append("-- calls of 0.5 ms or more, by target --")
+                for r in slow:
+                    lines.append(f"{r['syscall']:<10} {r['ms_per_run']:8.2f} ms/run {r['calls_per_run']:5.1f}x  "
+                                 f"{r['target']}")
+            lines.append("```")
+            lines.append("")
+    ctl = result.get("ctl")
+    if ctl:
+        lines.append("### berthctl's own start-up")
+        lines.append("")
+        if ctl.get("hyperfine"):
+            lines.append("Wall clock (hyperfine, median): " + "; ".join(
+                f"`{r['command']}` {fmt(r['median_ms'])} ms" for r in ctl["hyperfine"]) + ".")
+            lines.append("")
+        if ctl.get("libs"):
+            lines.append(f"berthctl loads {ctl['libs']} shared objects: {ctl.get('lib_names', '')}.")
+            lines.append("")
+        ld = ctl.get("ld_stats")
+        if ld:
+            lines.append(f"`LD_DEBUG=statistics berthctl --version`: {ld.get('ld_cycles', '?')} cycles in the "
+                         f"dynamic loader at start-up, {ld.get('relocations', '?')} symbol relocations, "
+                         f"{ld.get('relative_relocations', '?')} relative ones (lazy PLT binding comes later and "
+                         "shows as `_dl_fixup`/`do_lookup_x` in the CPU profile).")
+            lines.append("")
+        for key, what in (("callgrind_version", "berthctl --version"), ("callgrind_list", "berthctl list")):
+            cg = ctl.get(key)
+            if cg:
+                parts = ", ".join(f"{o['object']} {100.0 * o['ir'] / cg['total_ir']:.0f}%" for o in cg["by_object"])
+                lines.append(f"callgrind `{what}`: {cg['total_ir'] / 1e6:.1f} M instructions in user space; "
+                             f"by object: {parts}.")
+                lines.append("")
+    return "\n".join(lines)
+
+
+def summarize(result):
+    """3-5 plain lines: the biggest costs, computed from the data."""
+    out = []
+    for case, what in (("run", "run --rm"), ("exec", "exec")):
+        c = result.get(case)
+        if not c:
+            continue
+        tl = c.get("timeline")
+        if tl and tl["events"]:
+            end = next((r["ms"] for r in tl["events"] if r["event"] == "berthctl exits"), tl["events"][-1]["ms"])
+            gaps = sorted(tl["events"], key=lambda r: -r["delta_ms"])[:3]
+            prev = {r["event"]: p["event"] for p, r in zip(tl["events"], tl["events"][1:])}
+            parts = "; ".join(f"{fmt(g['delta_ms'])} ms before \"{g['event']}\" (after \"{prev.get(g['event'], 'start')}\")"
+                              for g in gaps)
+            out.append(f"`{what}`: {fmt(end)} ms from berthctl's exec to its exit under the tracers; the longest "
+                       f"waits: {parts}.")
+        cpu = c.get("cpu")
+        if cpu:
+            berth_ms = sum(cpu["by_process"].get(p, {}).get("cpu_ms_per_run", 0) for p in BERTH)
+            other = sorted(((k, v["cpu_ms_per_run"]) for k, v in cpu["by_process"].items() if k not in BERTH
+                            and not k.startswith("harness")), key=lambda kv: -kv[1])[:2]
+            out.append(f"`{what}` CPU: {fmt(cpu['cpu_ms_per_run'])} ms per run on all CPUs, berth's own processes "
+                       f"{fmt(berth_ms)} ms (" + ", ".join(
+                           f"{p} {fmt(cpu['by_process'][p]['cpu_ms_per_run'])}" for p in BERTH
+                           if p in cpu["by_process"]) + "); most of the rest: " +
+                       ", ".join(f"{k} {fmt(v)}" for k, v in other) + ".")
+        slow = c.get("slow_calls")
+        if slow and case == "run":
+            fs = [r for r in slow if r["syscall"] in ("fsync", "fdatasync", "rename", "renameat2")]
+            if fs:
+                out.append(f"`{what}` waits on the disk: " + ", ".join(
+                    f"{r['syscall']} {r['target']} {fmt(r['ms_per_run'])} ms" for r in fs[:4]) + " per run (strace).")
+    return out[:5]
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit("usage: profile_analyze.py WORKDIR")
+    work = sys.argv[1]
+    offset = float((read(work, "clock.offset") or "0").strip() or 0)
+    result = {}
+    for case in CASES:
+        m = meta(work, case)
+        if not m:
+            continue
+        runs = int(m.get("runs", "1"))
+        c = {"runs": runs}
+        if "wall_ms" in m:
+            c["wall_ms_per_run"] = round(float(m["wall_ms"]) / runs, 2)
+        cpu = read(work, f"{case}.cpu.txt")
+        if cpu:
+            c["cpu"] = cpu_profile(cpu, runs)
+        tl = timeline(work, case, offset)
+        if tl:
+            c["timeline"] = tl
+        sruns = int(m.get("strace_runs", "0") or 0)
+        if sruns:
+            c["strace_runs"] = sruns
+            c["strace_summary"], c["slow_calls"] = strace_calls(read(work, f"{case}.strace.txt"), sruns)
+        result[case] = c
+    ctl = {}
+    libs = read(work, "ctl.ldd")
+    if libs:
+        names = [line.split()[0] for line in libs.splitlines() if line.strip()]
+        ctl["libs"] = len(names)
+        ctl["lib_names"] = " ".join(os.path.basename(n) for n in names)
+    ctl["ld_stats"] = ld_stats(read(work, "ctl.ldstats"))
+    ctl["callgrind_version"] = callgrind(read(work, "ctl.cg-version.txt"))
+    ctl["callgrind_list"] = callgrind(read(work, "ctl.cg-list.txt"))
+    ctl["hyperfine"] = hyperfine(read(work, "ctl.hyperfine.json"))
+    result["ctl"] = {k: v for k, v in ctl.items() if v}
+    result["summary"] = summarize(result)
+    with open(os.path.join(work, "profile.json"), "w", encoding="utf-8") as f:
+        json.dump(result, f)
+    print(render(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,6 +1,7 @@
 #!/bin/bash
-# Where berth's time goes (issue 6): profiles `berthctl run --rm --image busybox -- /bin/true` and
-# `berthctl exec NAME -- /bin/true` inside the private systemd test host:
+# Where berth's time goes (issue 6): profiles `berthctl run --rm --image busybox -- /bin/true` (with the default
+# network, and with --network none as the peers run) and `berthctl exec NAME -- /bin/true` inside the private
+# systemd test host:
 #   1. CPU: `perf record -e cpu-clock -a -G /` (every CPU, only the test host's cgroup) over N runs: CPU ms per run
 #      by process (berthctl, berthd, berth-spawn, systemd, dbus-daemon, the payload, ...), kernel vs user, and the
 #      top symbols of berth's own processes;
@@ -64,13 +65,14 @@ berthd=$(systemctl show -p MainPID --value berthd.service)
 # The measured loop of each case, as one command line for perf.
 declare -A loop=(
     [run]="for ((i = 0; i < \$0; i++)); do $ctl run --rm --image busybox -- /bin/true >/dev/null || exit 1; done"
+    [runnone]="for ((i = 0; i < \$0; i++)); do $ctl run --rm --network none --image busybox -- /bin/true >/dev/null || exit 1; done"
     [exec]="for ((i = 0; i < \$0; i++)); do $ctl exec prof-exec -- /bin/true || exit 1; done"
 )
 "$py" -c 'import time; print(time.clock_gettime(time.CLOCK_REALTIME) - time.clock_gettime(time.CLOCK_MONOTONIC))' \
     > "$work/clock.offset"
 
 sup=""
-for case in run exec; do
+for case in run runnone exec; do
     # 1. CPU: one sample per 100 us of CPU time (cpu-clock: this machine has no hardware PMU), with call chains
     # (frame pointers: complete in the kernel, which is what they are used for).
     log "$case: CPU profile over $n runs"

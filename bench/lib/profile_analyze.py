@@ -282,8 +282,9 @@ def timeline(work, case, offset):
     for r in runs:
         for label, t in r.items():
             labels.setdefault(label, []).append(t)
-    rows = sorted(({"event": k, "ms": round(median(v), 2), "seen": len(v)} for k, v in labels.items()),
-                  key=lambda row: row["ms"])
+    # An event seen in fewer than half of the runs is another process's (a helper of an earlier case exiting late).
+    rows = sorted(({"event": k, "ms": round(median(v), 2), "seen": len(v)} for k, v in labels.items()
+                   if 2 * len(v) >= len(runs)), key=lambda row: row["ms"])
     # The step to an event: the median over runs of its time minus the previous event's in the same run, which
     # is steadier than the difference of two medians.
     prev = None

@@ -3,6 +3,7 @@ tables and its 3-5 line summary of the biggest costs. Standard library only."""
 
 BERTH = ("berthctl", "berthd", "berth-spawn")
 CASES = {"run": "`berthctl run --rm --image busybox -- /bin/true`",
+         "runnone": "`berthctl run --rm --network none --image busybox -- /bin/true` (no veth, no lease)",
          "exec": "`berthctl exec NAME -- /bin/true` (running busybox container)"}
 
 
@@ -115,37 +116,54 @@ def render(result):
     return "\n".join(lines)
 
 
+def end_ms(case):
+    tl = (case or {}).get("timeline")
+    if not tl or not tl["events"]:
+        return None
+    return next((r["ms"] for r in tl["events"] if r["event"] == "berthctl exits"), tl["events"][-1]["ms"])
+
+
+def longest_waits(tl, count=3):
+    gaps = sorted(tl["events"], key=lambda r: -r["delta_ms"])[:count]
+    prev = {r["event"]: p["event"] for p, r in zip(tl["events"], tl["events"][1:])}
+    return "; ".join(f"{fmt(g['delta_ms'])} ms before \"{g['event']}\" (after \"{prev.get(g['event'], 'start')}\")"
+                     for g in gaps)
+
+
+def cpu_line(cpu):
+    berth_ms = sum(cpu["by_process"].get(p, {}).get("cpu_ms_per_run", 0) for p in BERTH)
+    other = sorted(((k, v["cpu_ms_per_run"]) for k, v in cpu["by_process"].items() if k not in BERTH
+                    and not k.startswith("harness")), key=lambda kv: -kv[1])[:2]
+    return (f"{fmt(cpu['cpu_ms_per_run'])} ms of CPU per run on all CPUs, berth's own processes {fmt(berth_ms)} ms ("
+            + ", ".join(f"{p} {fmt(cpu['by_process'][p]['cpu_ms_per_run'])}" for p in BERTH if p in cpu["by_process"])
+            + "); most of the rest: " + ", ".join(f"{k} {fmt(v)}" for k, v in other))
+
+
 def summarize(result):
-    """3-5 plain lines: the biggest costs, computed from the data."""
+    """At most 5 plain lines: the biggest costs, computed from the data."""
     out = []
-    for case, what in (("run", "run --rm"), ("exec", "exec")):
-        c = result.get(case)
-        if not c:
-            continue
-        tl = c.get("timeline")
-        if tl and tl["events"]:
-            end = next((r["ms"] for r in tl["events"] if r["event"] == "berthctl exits"), tl["events"][-1]["ms"])
-            gaps = sorted(tl["events"], key=lambda r: -r["delta_ms"])[:3]
-            prev = {r["event"]: p["event"] for p, r in zip(tl["events"], tl["events"][1:])}
-            parts = "; ".join(f"{fmt(g['delta_ms'])} ms before \"{g['event']}\" (after \"{prev.get(g['event'], 'start')}\")"
-                              for g in gaps)
-            out.append(f"`{what}`: {fmt(end)} ms from berthctl's exec to its exit under the tracers; the longest "
-                       f"waits: {parts}.")
-        cpu = c.get("cpu")
-        if cpu:
-            berth_ms = sum(cpu["by_process"].get(p, {}).get("cpu_ms_per_run", 0) for p in BERTH)
-            other = sorted(((k, v["cpu_ms_per_run"]) for k, v in cpu["by_process"].items() if k not in BERTH
-                            and not k.startswith("harness")), key=lambda kv: -kv[1])[:2]
-            out.append(f"`{what}` CPU: {fmt(cpu['cpu_ms_per_run'])} ms per run on all CPUs, berth's own processes "
-                       f"{fmt(berth_ms)} ms (" + ", ".join(
-                           f"{p} {fmt(cpu['by_process'][p]['cpu_ms_per_run'])}" for p in BERTH
-                           if p in cpu["by_process"]) + "); most of the rest: " +
-                       ", ".join(f"{k} {fmt(v)}" for k, v in other) + ".")
-        slow = c.get("slow_calls")
-        if slow and case == "run":
-            # What berthd and its children do themselves, not waiting for another process's answer.
-            own = [r for r in slow if r["syscall"] not in ("poll", "ppoll", "select", "recvfrom", "recvmsg", "read")]
-            if own:
-                out.append(f"`{what}`: berthd's slowest system calls of its own (strace, ms per run): " + ", ".join(
-                    f"{r['syscall']} {r['target'] or '?'} {fmt(r['ms_per_run'])}" for r in own[:4]) + ".")
+    run, none, ex = result.get("run"), result.get("runnone"), result.get("exec")
+    if end_ms(run) is not None:
+        out.append(f"`run --rm`: {fmt(end_ms(run))} ms from berthctl's exec to its exit under the tracers; the longest "
+                   f"steps: {longest_waits(run['timeline'])}.")
+    if run and run.get("cpu"):
+        out.append(f"`run --rm`: {cpu_line(run['cpu'])}.")
+    if run and run.get("slow_calls"):
+        # What berthd and its children do themselves, not waiting for another process's answer.
+        own = [r for r in run["slow_calls"]
+               if r["syscall"] not in ("poll", "ppoll", "select", "recvfrom", "recvmsg", "read")]
+        if own:
+            out.append("`run --rm`: berthd's slowest system calls of its own (strace, ms per run): " + ", ".join(
+                f"{r['syscall']} {r['target'] or '?'} {fmt(r['ms_per_run'])}" for r in own[:4]) + ".")
+    if end_ms(none) is not None and end_ms(run) is not None:
+        cpu = (none.get("cpu") or {}).get("cpu_ms_per_run")
+        cpu_run = (run.get("cpu") or {}).get("cpu_ms_per_run")
+        out.append(f"`run --rm --network none` (what the peers run: no network device): {fmt(end_ms(none))} ms under "
+                   f"the tracers, {fmt(end_ms(run) - end_ms(none))} ms less than with the default network" +
+                   (f"; CPU {fmt(cpu)} ms vs {fmt(cpu_run)} ms" if cpu and cpu_run else "") + ".")
+    if end_ms(ex) is not None:
+        line = f"`exec`: {fmt(end_ms(ex))} ms under the tracers; the longest steps: {longest_waits(ex['timeline'])}"
+        if ex.get("cpu"):
+            line += f"; {cpu_line(ex['cpu'])}"
+        out.append(line + ".")
     return out[:5]

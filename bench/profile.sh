@@ -6,7 +6,8 @@
 #      by process (berthctl, berthd, berth-spawn, systemd, dbus-daemon, the payload, ...), kernel vs user, and the
 #      top symbols of berth's own processes;
 #   2. the wall-clock critical path: sched_process_fork/exec/exit tracepoints (perf, CLOCK_MONOTONIC) and every bus
-#      message (dbus-monitor --profile) of N more runs, as one timeline per run, medians;
+#      message (dbus-monitor --profile) of N more runs, as one timeline per run, medians; and off-CPU time: where
+#      each process blocks (sched_switch with kernel stacks: fsync, RCU grace periods, waiting for a reply ...);
 #   3. where berthd and its children wait: `strace -f -T -p BERTHD` over a few runs (slow; ranks, not times),
 #      plus the running container's berth-spawn for exec;
 #   4. berthctl's own start-up: shared objects, LD_DEBUG=statistics, callgrind of --version and list, hyperfine.
@@ -83,20 +84,23 @@ for case in run runnone exec; do
     perf script -i "$work/$case.cpu.data" -F comm,ip,sym,dso > "$work/$case.cpu.txt" 2>/dev/null
     printf 'runs=%s wall_ms=%s strace_runs=%s\n' "$n" $(( t1 - t0 )) "$strace_runs" > "$work/$case.meta"
 
-    # 2. Timeline: process events from the kernel, bus messages from a monitor (real-time priority where allowed,
-    # so that it stamps each message when it passes, not when it gets a CPU).
+    # 2. Timeline and off-CPU time: process events and every context switch with its kernel stack (on every CPU:
+    # a switch-in is recorded in the context of the task leaving, often one outside the test host, so no cgroup
+    # filter; the analyzer keeps the test host's tasks), and bus messages from a monitor (as high a priority as the
+    # test host allows, so that it stamps each message when it passes).
     if [[ -e /sys/kernel/tracing/events/sched ]]; then
         log "$case: timeline over $n runs"
         if chrt -f 10 true 2>/dev/null; then prio=(chrt -f 10); else prio=(nice -n -15); fi
         "${prio[@]}" dbus-monitor --system --profile > "$work/$case.bus.txt" 2>/dev/null &
         bg+=($!)
         sleep 0.3
-        perf record -q -k CLOCK_MONOTONIC -a -o "$work/$case.sched.data" \
-            -e sched:sched_process_fork,sched:sched_process_exec,sched:sched_process_exit -G /,/,/ \
+        perf record -q -k CLOCK_MONOTONIC -a -g -o "$work/$case.sched.data" \
+            -e sched:sched_process_fork,sched:sched_process_exec,sched:sched_process_exit,sched:sched_switch \
             -- bash -c "${loop[$case]}" "$n" 2>"$work/err" || log "perf record (sched) failed: $(head -c 300 "$work/err")"
         sleep 0.2
         kill "${bg[-1]}" 2>/dev/null; wait "${bg[-1]}" 2>/dev/null; unset 'bg[-1]'
-        perf script -i "$work/$case.sched.data" -F time,event,trace > "$work/$case.sched.txt" 2>/dev/null
+        perf script -i "$work/$case.sched.data" -F comm,pid,tid,time,event,trace,ip,sym > "$work/$case.sched.txt" \
+            2>/dev/null
     fi
 
     # 3. strace of berthd and everything it forks (berth-spawn, the payload), each call with its wall time.

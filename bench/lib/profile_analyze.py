@@ -7,7 +7,8 @@ summary. Runs inside the test host (standard library only):
 WORKDIR holds, per case (run = `berthctl run --rm`, exec = `berthctl exec`):
   CASE.meta          runs=N wall_ms=... strace_runs=N (wall_ms: the CPU-profiled loop's time, under perf)
   CASE.cpu.txt       `perf script -F comm,ip,sym,dso` of a cpu-clock recording (one sample = SAMPLE_US of CPU)
-  CASE.sched.txt     `perf script -F time,event,trace` of sched_process_fork/exec/exit (CLOCK_MONOTONIC)
+  CASE.sched.txt     `perf script -F comm,pid,tid,time,event,trace,ip,sym` of sched_process_fork/exec/exit and
+                     sched_switch with call chains (CLOCK_MONOTONIC)
   CASE.bus.txt       `dbus-monitor --system --profile` over the same loop (CLOCK_REALTIME)
   CASE.strace.txt    `strace -f -ttt -T -yy -p BERTHD` over strace_runs runs (and the container's berth-spawn
                      for exec)
@@ -147,18 +148,100 @@ def cpu_profile(text, runs):
 
 # --- wall-clock timeline: sched events (exact) + bus messages (dbus-monitor) ---------------------------------
 
-SCHED_RE = re.compile(r"^\s*(\d+\.\d+):\s+sched:(sched_process_\w+):\s+(.*)$")
+# `perf script -F comm,pid,tid,time,event,trace,ip,sym`: a header line per event, then its kernel/user stack. The
+# header's pid is the one in the test host's pid namespace, 0 for a task outside it (the rest of the machine); the
+# trace fields carry the kernel's (outer) pids.
+SCHED_RE = re.compile(r"^\s*(.*?)\s+(\d+)/(\d+)\s+(\d+\.\d+):\s+sched:(sched_\w+):\s+(.*)$")
 KV_RE = re.compile(r"(\w+)=(\S+)")
+SWITCH_RE = re.compile(r"prev_comm=(.*?) prev_pid=(\d+) prev_prio=\d+ prev_state=(\S+) ==> next_comm=(.*?) "
+                       r"next_pid=(\d+)")
+STACK_RE = re.compile(r"^\s+([0-9a-f]+)\s+(\S+)")
 
 
-def sched_events(text):
-    events = []
+def sched_records(text):
+    """(ts, event, ns_pid, trace text, [(ip, sym), ...]) per event."""
+    cur = None
     for line in text.splitlines():
         m = SCHED_RE.match(line)
         if m:
-            ts, kind, rest = m.groups()
-            events.append((float(ts), kind, dict(KV_RE.findall(rest))))
-    return events
+            if cur:
+                yield cur
+            _comm, pid, _tid, ts, kind, rest = m.groups()
+            cur = (float(ts), kind, pid, rest, [])
+        elif cur is not None:
+            f = STACK_RE.match(line)
+            if f:
+                cur[4].append(f.groups())
+    if cur:
+        yield cur
+
+
+def sched_events(text):
+    """The test host's fork/exec/exit events: (ts, kind, fields)."""
+    return [(ts, kind, dict(KV_RE.findall(rest))) for ts, kind, pid, rest, _stack in sched_records(text)
+            if kind.startswith("sched_process_") and pid != "0"]
+
+
+# Scheduler and wait plumbing: skipped to find the function a task blocked in.
+WAIT_PLUMBING = re.compile(
+    r"^(__schedule|schedule\w*|io_schedule\w*|preempt_schedule\w*|__wait_for_common|wait_for_completion\w*|"
+    r"do_wait_for_common|wait_for_common\w*|_?_cond_resched|bit_wait\w*|out_of_line_wait_on_bit\w*|"
+    r"__wait_on_bit\w*|rwsem_down_\w+|__mutex_lock\w*|mutex_lock\w*|percpu_rwsem_wait|__percpu_down\w*|"
+    r"__wait_rcu_gp|wait_rcu_gp|do_nanosleep|hrtimer_nanosleep|futex_wait\w*|__futex_wait|irqentry_exit\w*|"
+    r"exit_to_user_mode\w*|asm_sysvec\w*)$")
+
+
+def blocked_in(stack):
+    """'syscall: function < caller' for a task that left the CPU with this kernel stack."""
+    syms = [sym for ip, sym in stack if ip.startswith("ffffffff")]
+    call = "-"
+    if "do_syscall_64" in syms:
+        j = syms.index("do_syscall_64")
+        callee = syms[j - 1] if j > 0 else "?"
+        if callee == "x64_sys_call" and j >= 2:
+            callee = syms[j - 2]
+        call = re.sub(r"^(__x64_sys_|__do_sys_|__se_sys_|ksys_|__sys_|do_sys_|do_)", "", callee)
+        if callee in ("exit_to_user_mode_loop", "syscall_exit_to_user_mode"):
+            call = "at syscall exit"
+    where = [sym for sym in syms if not WAIT_PLUMBING.match(sym)][:2]
+    return f"{call}: " + " < ".join(re.sub(r"\.(isra|constprop|part)\.\d+", "", w) for w in where)
+
+
+OFFCPU_PROCS = ("berthctl", "berthd", "berth-spawn", "systemd", "dbus-daemon")
+
+
+def offcpu(text, runs):
+    """Off-CPU time of the test host's tasks from sched_switch: from a task's switch-out to its next switch-in, by
+    the kernel stack it blocked with; a task switched out while runnable was waiting for a CPU."""
+    ours, out, acc = set(), {}, {}
+    for ts, kind, pid, rest, stack in sched_records(text):
+        if kind != "sched_switch":
+            continue
+        m = SWITCH_RE.search(rest)
+        if not m:
+            continue
+        prev_comm, prev_pid, prev_state, _next_comm, next_pid = m.groups()
+        if pid != "0":  # the switch-out runs in the task's own context: ours when it has a pid in our namespace
+            ours.add(prev_pid)
+            out[prev_pid] = (ts, prev_state, prev_comm, stack)
+        if next_pid in out:
+            t0, state, comm, st = out.pop(next_pid)
+            if comm not in OFFCPU_PROCS:
+                continue
+            why = "runnable, waiting for a CPU" if state.startswith("R") else blocked_in(st)
+            a = acc.setdefault((comm, why), [0, 0.0])
+            a[0] += 1
+            a[1] += (ts - t0) * 1000
+    result = {}
+    for comm in OFFCPU_PROCS:
+        rows = [(ms, n, why) for (c, why), (n, ms) in acc.items() if c == comm
+                # A daemon's or supervisor's event loop waiting for its next event is idle time, not a wait of the
+                # run (berthd's synchronous D-Bus calls wait in ppoll and stay).
+                and not (comm != "berthctl" and why.startswith(("epoll_wait:", "poll:")))]
+        rows.sort(reverse=True)
+        result[comm] = [{"why": why, "ms_per_run": round(ms / runs, 2), "times_per_run": round(n / runs, 1)}
+                        for ms, n, why in rows[:6] if ms / runs >= 0.1]
+    return result
 
 
 def bus_events(text, offset):
@@ -439,6 +522,7 @@ def main():
         tl = timeline(work, case, offset)
         if tl:
             c["timeline"] = tl
+            c["offcpu"] = offcpu(read(work, f"{case}.sched.txt") or "", tl["runs"])
         sruns = int(m.get("strace_runs", "0") or 0)
         if sruns:
             c["strace_runs"] = sruns

@@ -70,6 +70,18 @@ def render(result):
             for r in tl["events"]:
                 lines.append(f"| {r['event']} | {fmt(r['ms'])} | {fmt(r['delta_ms'])} | {r['seen']} |")
             lines.append("")
+        off = c.get("offcpu")
+        if off and any(off.values()):
+            lines.append("Where each process waits (off-CPU time per run from `sched_switch` with kernel stacks, "
+                         "same runs: the system call, then the kernel function it blocked in; daemons' idle "
+                         "event-loop waits (epoll_wait, poll) left out):")
+            lines.append("")
+            lines.append("```")
+            for comm, rows in off.items():
+                for r in rows:
+                    lines.append(f"{comm:<12} {r['ms_per_run']:7.2f} ms {r['times_per_run']:5.1f}x  {r['why']}")
+            lines.append("```")
+            lines.append("")
         sc = c.get("strace_summary")
         slow = c.get("slow_calls")
         if sc or slow:

@@ -263,7 +263,7 @@ def bus_events(text, offset):
     return events
 
 
-def label_run(start, end, sched, bus):
+def label_run(start, end, sched, bus, first_fork="clone3 of the payload"):
     """The events of one berthctl invocation: label -> time (ms since berthctl's exec). Process events are those
     in [start, end); bus messages are this run's slice of the monitor's stream (bus_slices), whose order is exact
     even when its time stamps lag."""
@@ -292,8 +292,7 @@ def label_run(start, end, sched, bus):
         elif kind == "sched_process_fork":
             if kv.get("comm") == "berth-spawn":
                 forks += 1
-                put(f"berth-spawn fork #{forks} (clone3 of the payload)" if forks == 1 else
-                    f"berth-spawn fork #{forks}", ts)
+                put(f"berth-spawn fork #{forks} ({first_fork})" if forks == 1 else f"berth-spawn fork #{forks}", ts)
         elif kind == "sched_process_exit":
             comm = kv.get("comm")
             if comm == "true":
@@ -360,7 +359,8 @@ def timeline(work, case, offset):
     slices = bus_slices(bus, starts)
     for i, start in enumerate(starts):
         end = starts[i + 1] if i + 1 < len(starts) else float("inf")
-        runs.append(label_run(start, end, sched, slices[i]))
+        runs.append(label_run(start, end, sched, slices[i],
+                              "the exec helper" if case == "exec" else "clone3 of the payload"))
     labels = {}
     for r in runs:
         for label, t in r.items():

@@ -163,7 +163,7 @@ def summarize(result):
     if run and run.get("slow_calls"):
         # What berthd and its children do themselves, not waiting for another process's answer.
         own = [r for r in run["slow_calls"]
-               if r["syscall"] not in ("poll", "ppoll", "select", "recvfrom", "recvmsg", "read")]
+               if r["syscall"] not in ("poll", "ppoll", "select", "recvfrom", "recvmsg", "read") and r["target"]]
         if own:
             out.append("`run --rm`: berthd's slowest system calls of its own (strace, ms per run): " + ", ".join(
                 f"{r['syscall']} {r['target'] or '?'} {fmt(r['ms_per_run'])}" for r in own[:4]) + ".")

@@ -10,7 +10,8 @@
 #      each process blocks (sched_switch with kernel stacks: fsync, RCU grace periods, waiting for a reply ...);
 #   3. where berthd and its children wait: `strace -f -T -p BERTHD` over a few runs (slow; ranks, not times),
 #      plus the running container's berth-spawn for exec;
-#   4. berthctl's own start-up: shared objects, LD_DEBUG=statistics, callgrind of --version and list, hyperfine.
+#   4. berthctl's own start-up: shared objects, LD_DEBUG=statistics and =bindings, callgrind of --version and list,
+#      hyperfine.
 # Run it through the test host:
 #   tests/testhost/testhost run --build DIR -- bench/profile.sh [RUNS [STRACE_RUNS]]   (default 10 and 3)
 # BERTH_TEST_PROFILE_KEEP=DIR (a directory writable in the test host, e.g. under the build dir) keeps the raw
@@ -126,6 +127,7 @@ done
 log "berthctl start-up"
 ldd "$ctl" | awk '$1 !~ /vdso/ {print $1}' > "$work/ctl.ldd"
 LD_DEBUG=statistics "$ctl" --version >/dev/null 2>"$work/ctl.ldstats"
+LD_DEBUG=bindings "$ctl" --version >/dev/null 2>"$work/ctl.bindings"
 if command -v valgrind >/dev/null; then
     for v in version list; do
         args=(--version); [[ $v == list ]] && args=(list)

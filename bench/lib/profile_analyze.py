@@ -13,7 +13,7 @@ WORKDIR holds, per case (run = `berthctl run --rm`, exec = `berthctl exec`):
   CASE.strace.txt    `strace -f -ttt -T -yy -p BERTHD` over strace_runs runs (and the container's berth-spawn
                      for exec)
   clock.offset       CLOCK_REALTIME - CLOCK_MONOTONIC in seconds
-  ctl.*              callgrind / LD_DEBUG=statistics / hyperfine of berthctl's own start-up
+  ctl.*              ldd / callgrind / LD_DEBUG=statistics and =bindings / hyperfine of berthctl's start-up
 Prints the markdown on stdout and writes WORKDIR/profile.json.
 """
 
@@ -492,6 +492,19 @@ def ld_stats(text):
     return out or None
 
 
+def bindings(text):
+    """LD_DEBUG=bindings: how many symbols each object needed resolved at start-up (and by lazy binding during
+    --version), largest first."""
+    if not text:
+        return None
+    counts = {}
+    for m in re.finditer(r"binding file (\S+) \[\d+\] to ", text):
+        name = os.path.basename(m.group(1))
+        counts[name] = counts.get(name, 0) + 1
+    rows = sorted(counts.items(), key=lambda kv: -kv[1])
+    return {"total": sum(counts.values()), "by_object": [{"object": o, "symbols": n} for o, n in rows[:10]]}
+
+
 def hyperfine(text):
     if not text:
         return None
@@ -535,6 +548,7 @@ def main():
         ctl["libs"] = len(names)
         ctl["lib_names"] = " ".join(os.path.basename(n) for n in names)
     ctl["ld_stats"] = ld_stats(read(work, "ctl.ldstats"))
+    ctl["bindings"] = bindings(read(work, "ctl.bindings"))
     ctl["callgrind_version"] = callgrind(read(work, "ctl.cg-version.txt"))
     ctl["callgrind_list"] = callgrind(read(work, "ctl.cg-list.txt"))
     ctl["hyperfine"] = hyperfine(read(work, "ctl.hyperfine.json"))

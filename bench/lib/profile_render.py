@@ -118,6 +118,11 @@ def render(result):
                          f"{ld.get('relative_relocations', '?')} relative ones (lazy PLT binding comes later and "
                          "shows as `_dl_fixup`/`do_lookup_x` in the CPU profile).")
             lines.append("")
+        b = ctl.get("bindings")
+        if b:
+            lines.append(f"`LD_DEBUG=bindings berthctl --version`: {b['total']} symbol bindings; by the object that "
+                         "needs them: " + ", ".join(f"{r['object']} {r['symbols']}" for r in b["by_object"]) + ".")
+            lines.append("")
         for key, what in (("callgrind_version", "berthctl --version"), ("callgrind_list", "berthctl list")):
             cg = ctl.get(key)
             if cg:

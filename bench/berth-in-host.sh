@@ -16,7 +16,7 @@ set -u
 
 runs=20 warmup=2 berthctl="" only=""
 usage() {
-    echo "usage: $0 [--runs N] [--warmup N] [--berthctl PATH] [--only berth|scope|exec]" >&2
+    echo "usage: $0 [--runs N] [--warmup N] [--berthctl PATH] [--only berth|scope|exec|start]" >&2
     exit 2
 }
 while (( $# )); do
@@ -110,7 +110,7 @@ else
     berth_ok=1
 fi
 
-if [[ -z $only || $only == berth ]]; then
+if [[ -z $only || $only == berth || $only == start ]]; then
     if (( berth_ok )); then
         measure berth "$berthctl" run --rm --image busybox -- /bin/true
     else
@@ -118,7 +118,7 @@ if [[ -z $only || $only == berth ]]; then
     fi
 fi
 
-if [[ -z $only || $only == scope ]]; then
+if [[ -z $only || $only == scope || $only == start ]]; then
     if ! command -v systemd-run >/dev/null; then
         skip scope "systemd-run is not installed"
     else

@@ -7,7 +7,7 @@ Input (the run's work directory, written by bench/run):
   machine.tsv      key <TAB> value                                       -- CPU, kernel, date, versions
   json/ID/*.json   one hyperfine --export-json file per round; the rounds are merged
   scale.jsonl      berth's density and API records (bench/lib/scale.py in the test host), one JSON per line
-  peer-density.jsonl  the same for LXC's monitor (bench/run on the host)
+  peer-density.jsonl  the same for LXC's monitor and podman's conmon (bench/run on the host)
   phases.txt       bench/berth-phases.sh's table
   profile.out      bench/profile.sh's output (or profile.skipped: why it did not run)
 
@@ -25,7 +25,7 @@ from profile_report import profile_section  # bench/lib/profile_report.py: bench
 # The latency groups: which row is berth, which is the floor, which are peers, and issue 6's target for berth.
 GROUPS = {
     "start": {"title": "Start a fresh container, run /bin/true, clean up",
-              "subject": "berth", "floor": "floor", "peers": ["lxc", "nspawn", "podman"],
+              "subject": "berth", "floor": "floor", "peers": ["lxc", "nspawn", "podman", "podman-runc"],
               "target_ms": 6.0, "target": "`run --rm true` 6 ms or less median (issue 6; issue 2 asked under 10 ms)"},
     "exec": {"title": "Exec /bin/true in a running busybox container",
              "subject": "bexec", "floor": "nsenter", "peers": ["lxcattach", "machine"],
@@ -44,10 +44,6 @@ NOT_YET = [
     ("`systemd-run -M NAME` into a running container",
      "needs a systemd guest (issue 5): it connects to the guest's own systemd through machined; a busybox guest "
      "has none"),
-    ("podman run --rm (crun) start latency and conmon memory per container",
-     "not wired into bench/run yet: podman is not installed by it, crun refuses hybrid cgroups outside a private "
-     "mount namespace (see TESTHOST.md); conmon's 418 kB PSS measured earlier on this machine is quoted with the "
-     "density targets"),
 ]
 
 
@@ -196,15 +192,16 @@ def density_section(lines, scale, peer, skipped):
     dens = {r["count"]: r for r in scale if r.get("kind") == "density"}
     base = next((r for r in scale if r.get("kind") == "density-base"), {})
     lxc = {r["count"]: r for r in peer if r.get("kind") == "lxc-density"}
+    pod = {r["count"]: r for r in peer if r.get("kind") == "podman-density"}
     lines.append("## Density: idle busybox containers (boot mode)")
     lines.append("")
-    if not dens and not lxc:
+    if not dens and not lxc and not pod:
         lines.append("Not measured in this run" + (": see below." if "density" in skipped else "."))
         lines.append("")
         return
     lines.append("Host memory per container outside the container's own processes: the supervisor's PSS "
                  "(`/proc/PID/smaps_rollup`, summed over all supervisors ÷ containers) — berth-spawn for berth, "
-                 "LXC's monitor (`lxc-start -d`) for LXC. berthd and systemd (PID 1 of the test host) are the "
+                 "LXC's monitor (`lxc-start -d`) for LXC, conmon for podman (`podman run -d`, crun). berthd and systemd (PID 1 of the test host) are the "
                  "shared daemons; their RSS growth per container is shown too. Kernel memory (namespaces, mounts, "
                  "cgroups, the ephemeral overlay) is in neither figure. Containers accumulate from one count to "
                  "the next; each count is measured after a 2 s settle.")
@@ -214,24 +211,29 @@ def density_section(lines, scale, peer, skipped):
                      f"(PSS {kb(base.get('berthd_pss_kb'))}), systemd RSS {kb(base.get('systemd_rss_kb'))}.")
         lines.append("")
     lines.append("| containers | berth-spawn PSS / container | berth-spawn RSS / container | LXC monitor PSS / container "
-                 "| berthd RSS | berthd growth / container | systemd growth / container | `berthctl list` median "
-                 "(p90) | berthd CPU at idle | start all: berth, LXC |")
-    lines.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for n in sorted(set(dens) | set(lxc)):
+                 "| conmon PSS / container | berthd RSS | berthd growth / container | systemd growth / container | `berthctl list` median "
+                 "(p90) | berthd CPU at idle | start all: berth, LXC, podman |")
+    lines.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for n in sorted(set(dens) | set(lxc) | set(pod)):
         r = dens.get(n)
         p = lxc.get(n, {})
         peer_pss = kb(p.get("pss_kb_per_container"))
         if p and p.get("monitors") != n:
             peer_pss += f" ({p.get('monitors')} monitors found)"
         peer_start = f"{p['start_all_s']:.1f} s" if p else "n/a"
+        q = pod.get(n, {})
+        conmon_pss = kb(q.get("pss_kb_per_container"))
+        if q and q.get("conmons") != n:
+            conmon_pss += f" ({q.get('conmons')} conmons found)"
+        peer_start += f", {q['start_all_s']:.1f} s" if q else ", n/a"
         if not r:
-            lines.append(f"| {n} | n/a | n/a | {peer_pss} | | | | | | n/a, {peer_start} |")
+            lines.append(f"| {n} | n/a | n/a | {peer_pss} | {conmon_pss} | | | | | | n/a, {peer_start} |")
             continue
         cpu = r.get("berthd_idle_cpu_ms")
         cpu_s = "n/a" if bad(cpu) else f"{cpu:.2f} ms in {r['idle_s']:.0f} s"
         sup = "" if r.get("supervisors") == n else f" ({r.get('supervisors')} supervisors found)"
         lines.append(f"| {n}{sup} | {kb(r['spawn_pss_kb_per_container'])} | {kb(r['spawn_rss_kb_per_container'])} | "
-                     f"{peer_pss} | {kb(r['berthd_rss_kb'])} | {kb(r['berthd_growth_kb_per_container'])} | "
+                     f"{peer_pss} | {conmon_pss} | {kb(r['berthd_rss_kb'])} | {kb(r['berthd_growth_kb_per_container'])} | "
                      f"{kb(r['systemd_growth_kb_per_container'])} | {ms(r['list']['median_ms'])} "
                      f"({ms(r['list']['p90_ms'])}) | {cpu_s} | {r['start_all_s']:.1f} s, {peer_start} |")
     lines.append("")
@@ -242,8 +244,11 @@ def density_section(lines, scale, peer, skipped):
                  top["systemd_growth_kb_per_container"])
         lines.append(f"**Targets** (issue 6; at {n} containers, the largest count of this run):")
         lines.append("")
+        conmon_top = pod.get(max(pod)) if pod else None
+        conmon_now = (f"; podman's conmon in this run at {conmon_top['count']}: "
+                      f"{kb(conmon_top['pss_kb_per_container'])}" if conmon_top else "")
         lines.append(f"- 350 kB PSS or less per idle container outside its own processes (measured earlier on this "
-                     f"machine: conmon 418 kB, LXC monitor 480 kB, nspawn 1235 kB): berth-spawn "
+                     f"machine: conmon 418 kB, LXC monitor 480 kB, nspawn 1235 kB{conmon_now}): berth-spawn "
                      f"{verdict(top['spawn_pss_kb_per_container'], TARGET_PSS_KB, kb)}; with berthd's and systemd's "
                      f"growth per container added: {kb(total)}.")
         at200 = n >= 200
@@ -325,7 +330,7 @@ def plots(out_dir, tools, measured, scale, peer):
         plt.close(fig)
         written.append(name)
     dens = sorted((r for r in scale if r.get("kind") == "density"), key=lambda r: r["count"])
-    lxc_only = [r for r in peer if r.get("kind") == "lxc-density"]
+    lxc_only = [r for r in peer if r.get("kind") in ("lxc-density", "podman-density")]
     if dens or lxc_only:
         lxc = sorted((r["count"], r["pss_kb_per_container"]) for r in peer if r.get("kind") == "lxc-density")
         fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4))
@@ -336,6 +341,9 @@ def plots(out_dir, tools, measured, scale, peer):
                 label="berth-spawn + berthd/systemd growth")
         if lxc:
             a1.plot([c for c, _ in lxc], [p for _, p in lxc], "s-", color="tab:blue", label="LXC monitor PSS")
+        conmon = sorted((r["count"], r["pss_kb_per_container"]) for r in peer if r.get("kind") == "podman-density")
+        if conmon:
+            a1.plot([c for c, _ in conmon], [p for _, p in conmon], "^-", color="tab:purple", label="podman conmon PSS")
         a1.axhline(TARGET_PSS_KB, color="tab:green", linestyle="--", label="target 350 kB")
         a1.set_xlabel("idle containers")
         a1.set_ylabel("kB per container")
@@ -503,6 +511,15 @@ def main():
                  "systemd as the manager of its scopes; `systemd-run --scope true` is the cost of a transient scope "
                  "alone, which berth pays on top of its namespaces. Density and API figures come from "
                  "`bench/lib/scale.py` in the test host; every container it made was removed afterwards.")
+    lines.append("")
+    lines.append("podman runs on the host on an image made by `podman import` of the same busybox tree, with "
+                 "`--network none` (no CNI, no iptables), the cgroupfs manager, its storage, run root and tmpdir in "
+                 "the run's work directory, and the ulimits this machine allows. Each podman command runs in a private "
+                 "mount and cgroup namespace made inside the peers' cgroup subtree, where the v1 hierarchies are "
+                 "mounted afresh (so podman's `/libpod_parent` lands inside the subtree) and, for crun, cgroup2 is "
+                 "left out: crun 1.8 refuses hybrid cgroups. Every podman run also starts a second podman process "
+                 "(conmon's exit command, `podman container cleanup`), and `podman run --rm` returns once the "
+                 "container is removed. See bench/lib/podman.sh.")
     lines.append("")
 
     lines.append("## Machine")

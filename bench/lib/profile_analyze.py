@@ -130,9 +130,9 @@ def cpu_profile(text, runs):
             sym = re.sub(r"\(.*\)$", "()", sym) if sym != "[unknown]" else sym
             key = (comm, dso_name, sym[:90])
             per_symbol[key] = per_symbol.get(key, 0) + 1
-            if kernel:
-                key = (comm, kernel_entry(frames))
-                per_entry[key] = per_entry.get(key, 0) + 1
+        if kernel and (comm in BERTH or comm == "systemd"):  # systemd: its side of creating and removing scopes
+            key = (comm, kernel_entry(frames))
+            per_entry[key] = per_entry.get(key, 0) + 1
     scale = SAMPLE_US / 1000.0 / max(runs, 1)
     groups = {k: {"cpu_ms_per_run": round(v[0] * scale, 2), "kernel_ms_per_run": round(v[1] * scale, 2)}
               for k, v in sorted(per_group.items(), key=lambda kv: -kv[1][0])}
@@ -140,6 +140,7 @@ def cpu_profile(text, runs):
     for comm in BERTH:
         rows = sorted(((n, d, s) for (c, d, s), n in per_symbol.items() if c == comm), reverse=True)[:8]
         top[comm] = [{"dso": d, "sym": s, "ms_per_run": round(n * scale, 3)} for n, d, s in rows]
+    for comm in BERTH + ("systemd",):
         rows = sorted(((n, e) for (c, e), n in per_entry.items() if c == comm), reverse=True)[:8]
         kernel_by_call[comm] = [{"entry": e, "ms_per_run": round(n * scale, 3)} for n, e in rows]
     return {"samples": total, "cpu_ms_per_run": round(total * scale, 2), "by_process": groups, "top_symbols": top,

@@ -48,7 +48,7 @@ def render(result):
             lines.append("")
             kb = cpu.get("kernel_by_syscall") or {}
             if any(kb.values()):
-                lines.append("Their kernel time by what the kernel was doing for them (the system call on the kernel "
+                lines.append("Their kernel time (and systemd's) by what the kernel was doing for them (the system call on the kernel "
                              "stack, or a page fault), CPU ms per run:")
                 lines.append("")
                 lines.append("```")

@@ -10,7 +10,7 @@
 #      each process blocks (sched_switch with kernel stacks: fsync, RCU grace periods, waiting for a reply ...);
 #   3. where berthd and its children wait: `strace -f -T -p BERTHD` over a few runs (slow; ranks, not times),
 #      plus the running container's berth-spawn for exec;
-#   4. berthctl's own start-up: shared objects, LD_DEBUG=statistics and =bindings, callgrind of --version and list,
+#   4. berthd's RSS by mapping (smaps), and berthctl's own start-up: shared objects, LD_DEBUG=statistics and =bindings, callgrind of --version and list,
 #      hyperfine.
 # Run it through the test host:
 #   tests/testhost/testhost run --build DIR -- bench/profile.sh [RUNS [STRACE_RUNS]]   (default 10 and 3)
@@ -122,6 +122,10 @@ for case in run runnone exec; do
         kill -INT "$spid"; wait "$spid" 2>/dev/null; unset 'bg[-1]'
     fi
 done
+
+# berthd's resident memory by mapping (issue 6 also has a target for berthd's RSS): after the runs, with one
+# container running.
+cp "/proc/$berthd/smaps" "$work/berthd.smaps" 2>/dev/null
 
 # 4. berthctl's own start-up.
 log "berthctl start-up"

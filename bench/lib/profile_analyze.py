@@ -13,6 +13,7 @@ WORKDIR holds, per case (run = `berthctl run --rm`, exec = `berthctl exec`):
   CASE.strace.txt    `strace -f -ttt -T -yy -p BERTHD` over strace_runs runs (and the container's berth-spawn
                      for exec)
   clock.offset       CLOCK_REALTIME - CLOCK_MONOTONIC in seconds
+  berthd.smaps       /proc/BERTHD/smaps after the runs
   ctl.*              ldd / callgrind / LD_DEBUG=statistics and =bindings / hyperfine of berthctl's start-up
 Prints the markdown on stdout and writes WORKDIR/profile.json.
 """
@@ -506,6 +507,26 @@ def bindings(text):
     return {"total": sum(counts.values()), "by_object": [{"object": o, "symbols": n} for o, n in rows[:10]]}
 
 
+def smaps(text):
+    """/proc/PID/smaps -> RSS and PSS in kB by mapping: each shared library (all its segments), the heap, thread
+    stacks and other anonymous memory."""
+    if not text:
+        return None
+    per, name = {}, None
+    for line in text.splitlines():
+        f = line.split()
+        if not f:
+            continue
+        if re.match(r"^[0-9a-f]+-[0-9a-f]+$", f[0]):
+            path = f[5] if len(f) >= 6 else ""
+            name = (os.path.basename(path) if path.startswith("/") else path) or "anonymous"
+        elif name and f[0] in ("Rss:", "Pss:"):
+            per.setdefault(name, [0, 0])[0 if f[0] == "Rss:" else 1] += int(f[1])
+    rows = sorted(per.items(), key=lambda kv: -kv[1][0])
+    return {"rss_kb": sum(v[0] for v in per.values()), "pss_kb": sum(v[1] for v in per.values()),
+            "by_mapping": [{"mapping": k, "rss_kb": v[0], "pss_kb": v[1]} for k, v in rows[:12]]}
+
+
 def hyperfine(text):
     if not text:
         return None
@@ -554,6 +575,9 @@ def main():
     ctl["callgrind_list"] = callgrind(read(work, "ctl.cg-list.txt"))
     ctl["hyperfine"] = hyperfine(read(work, "ctl.hyperfine.json"))
     result["ctl"] = {k: v for k, v in ctl.items() if v}
+    mem = smaps(read(work, "berthd.smaps"))
+    if mem:
+        result["berthd_memory"] = mem
     result["summary"] = summarize(result)
     with open(os.path.join(work, "profile.json"), "w", encoding="utf-8") as f:
         json.dump(result, f)

@@ -100,6 +100,19 @@ def render(result):
                                  f"{r['target']}")
             lines.append("```")
             lines.append("")
+    mem = result.get("berthd_memory")
+    if mem:
+        lines.append("### berthd's memory")
+        lines.append("")
+        lines.append(f"berthd after the runs, one container running: RSS {mem['rss_kb']} kB, PSS {mem['pss_kb']} kB "
+                     "(`/proc/PID/smaps`). RSS by mapping (a library counts all its segments; `[heap]` is malloc's "
+                     "main arena, `anonymous` other arenas and thread stacks):")
+        lines.append("")
+        lines.append("```")
+        for r in mem["by_mapping"]:
+            lines.append(f"{r['rss_kb']:7d} kB RSS {r['pss_kb']:7d} kB PSS  {r['mapping']}")
+        lines.append("```")
+        lines.append("")
     ctl = result.get("ctl")
     if ctl:
         lines.append("### berthctl's own start-up")

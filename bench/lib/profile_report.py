@@ -55,13 +55,14 @@ def profile_section(lines, work, measured):
             behind.append(f"{what} by {median - target:.2f} ms")
     lead = ("berth is behind its targets on " + " and ".join(behind) + " (tables above). " if behind else "")
     lines.append(lead + "`bench/profile.sh`, once in a fresh test host after the rounds, shows where that time "
-                 "goes: CPU per process from `perf record -e cpu-clock -a -G /` (the test host's cgroup only; "
-                 "kernel work deferred to kworkers is not in it), the wall-clock critical path of each run from "
-                 "sched_process_fork/exec/exit tracepoints and `dbus-monitor --profile` (medians), where berthd and "
-                 "its children wait in system calls (`strace -f -p berthd`, which slows every call: for ranking "
-                 "only), and berthctl's own start-up (callgrind, `LD_DEBUG=statistics`). The profilers add their "
-                 "own overhead: the timeline's total is longer than the hyperfine median above; read it for the "
-                 "order and the share of each step.")
+                 "goes: CPU per process and per system call from `perf record -e cpu-clock -a -g -G /` (the test "
+                 "host's cgroup only; kernel work deferred to kworkers is not in it); the wall-clock critical path "
+                 "of each run from the sched_process_fork/exec/exit tracepoints and `dbus-monitor --profile` "
+                 "(medians); where each process waits, from `sched_switch` with kernel stacks; berthd's slow system "
+                 "calls (`strace -f -p berthd`, which slows every call: for ranking only); berthd's memory by mapping; "
+                 "and berthctl's own start-up (callgrind, `LD_DEBUG`). The profilers add their own overhead: the "
+                 "timeline's total is longer than the hyperfine median above; read it for the order and the share "
+                 "of each step.")
     lines.append("")
     lines.extend(md)
     lines.append("")

@@ -21,19 +21,30 @@
 podman_enter() {
     local dir=$1 runtime=$2 target fstype opts
     shift 2
-    local -a v1=()
-    while read -r target fstype opts; do
-        [[ $fstype == cgroup ]] && v1+=("$target $opts")
-    done < <(findmnt -rn -t cgroup -o TARGET,FSTYPE,OPTIONS)
-    mount -t tmpfs -o mode=0755,nosuid,nodev,noexec tmpfs /sys/fs/cgroup || return 1
-    local entry
-    for entry in "${v1[@]}"; do
-        target=${entry%% *} opts=${entry#* }
-        mkdir -p "$target" && mount -t cgroup -o "$opts" cgroup "$target" || return 1
-    done
-    if [[ $runtime != crun ]]; then
-        mkdir -p /sys/fs/cgroup/unified && mount -t cgroup2 -o nosuid,nodev,noexec cgroup2 /sys/fs/cgroup/unified ||
-            return 1
+    if [[ $(stat -fc %T /sys/fs/cgroup) == cgroup2fs ]]; then
+        # cgroup2 only (a host with systemd): a fresh cgroup2 rooted at the namespace, and this process in a leaf,
+        # since cgroup2 gives no controllers to the children of a cgroup that has processes of its own.
+        # (over a tmpfs: the kernel refuses the same cgroup2 superblock mounted on its own root)
+        mount -t tmpfs -o mode=0755,nosuid,nodev,noexec tmpfs /sys/fs/cgroup &&
+            mount -t cgroup2 -o nosuid,nodev,noexec cgroup2 /sys/fs/cgroup || return 1
+        mkdir -p /sys/fs/cgroup/bench && echo $$ > /sys/fs/cgroup/bench/cgroup.procs || return 1
+    else
+        local -a v1=()
+        local unified=0 entry
+        while read -r target fstype opts; do
+            [[ $fstype == cgroup ]] && v1+=("$target $opts")
+            [[ $fstype == cgroup2 && $target == /sys/fs/cgroup/unified ]] && unified=1
+        done < <(findmnt -rn -t cgroup,cgroup2 -o TARGET,FSTYPE,OPTIONS)
+        mount -t tmpfs -o mode=0755,nosuid,nodev,noexec tmpfs /sys/fs/cgroup || return 1
+        for entry in "${v1[@]}"; do
+            target=${entry%% *} opts=${entry#* }
+            mkdir -p "$target" && mount -t cgroup -o "$opts" cgroup "$target" || return 1
+        done
+        # Hybrid: runc gets cgroup2 back at `unified`, as on the host; crun refuses it.
+        if (( unified )) && [[ $runtime != crun ]]; then
+            mkdir -p /sys/fs/cgroup/unified &&
+                mount -t cgroup2 -o nosuid,nodev,noexec cgroup2 /sys/fs/cgroup/unified || return 1
+        fi
     fi
     mount -t tmpfs -o mode=0755 tmpfs /var/lib || return 1
     export CONTAINERS_CONF=$dir/containers.conf CONTAINERS_STORAGE_CONF=$dir/storage.conf

@@ -6,7 +6,7 @@
 #      by process (berthctl, berthd, berth-spawn, systemd, dbus-daemon, the payload, ...), kernel vs user, and the
 #      top symbols of berth's own processes;
 #   2. the wall-clock critical path: sched_process_fork/exec/exit tracepoints (perf, CLOCK_MONOTONIC) and every bus
-#      message (dbus-monitor --profile) of N more runs, as one timeline per run, medians; and off-CPU time: where
+#      message (dbus-monitor) of N more runs, as one timeline per run, medians; and off-CPU time: where
 #      each process blocks (sched_switch with kernel stacks: fsync, RCU grace periods, waiting for a reply ...);
 #   3. where berthd and its children wait: `strace -f -T -p BERTHD` over a few runs (slow; ranks, not times),
 #      plus the running container's berth-spawn for exec;
@@ -92,7 +92,7 @@ for case in run runnone exec; do
     if [[ -e /sys/kernel/tracing/events/sched ]]; then
         log "$case: timeline over $n runs"
         if chrt -f 10 true 2>/dev/null; then prio=(chrt -f 10); else prio=(nice -n -15); fi
-        "${prio[@]}" dbus-monitor --system --profile > "$work/$case.bus.txt" 2>/dev/null &
+        "${prio[@]}" dbus-monitor --system > "$work/$case.bus.txt" 2>/dev/null &
         bg+=($!)
         sleep 0.3
         perf record -q -k CLOCK_MONOTONIC -a -g -o "$work/$case.sched.data" \

@@ -9,7 +9,7 @@ WORKDIR holds, per case (run = `berthctl run --rm`, exec = `berthctl exec`):
   CASE.cpu.txt       `perf script -F comm,ip,sym,dso` of a cpu-clock recording (one sample = SAMPLE_US of CPU)
   CASE.sched.txt     `perf script -F comm,pid,tid,time,event,trace,ip,sym` of sched_process_fork/exec/exit and
                      sched_switch with call chains (CLOCK_MONOTONIC)
-  CASE.bus.txt       `dbus-monitor --system --profile` over the same loop (CLOCK_REALTIME)
+  CASE.bus.txt       `dbus-monitor --system` over the same loop (CLOCK_REALTIME)
   CASE.strace.txt    `strace -f -ttt -T -yy -p BERTHD` over strace_runs runs (and the container's berth-spawn
                      for exec)
   clock.offset       CLOCK_REALTIME - CLOCK_MONOTONIC in seconds
@@ -246,29 +246,36 @@ def offcpu(text, runs):
     return result
 
 
+BUS_HDR_RE = re.compile(r"^(method call|method return|signal|error) time=(\S+) sender=(\S+) -> "
+                        r"destination=(.*?) serial=(\d+)(.*)$")
+BUS_KIND = {"method call": "mc", "method return": "mr", "signal": "sig", "error": "err"}
+
+
 def bus_events(text, offset):
+    """`dbus-monitor --system` (its default, verbose format): (ts, kind, fields) per message, with the message's
+    first string argument as fields["arg"] (a container or unit name, which ties a message to its run)."""
     events = []
     for line in text.splitlines():
-        if not line or line.startswith("#"):
-            continue
-        f = line.split("\t")
-        if len(f) < 6:
-            continue
-        try:
-            ts = float(f[1]) - offset
-        except ValueError:
-            continue
-        if f[0] in ("mc", "sig") and len(f) >= 8:
-            events.append((ts, f[0], {"serial": f[2], "sender": f[3], "dest": f[4], "path": f[5], "member": f[7]}))
-        elif f[0] in ("mr", "err"):
-            events.append((ts, f[0], {"serial": f[2], "sender": f[3], "dest": f[4], "reply_to": f[5]}))
+        m = BUS_HDR_RE.match(line)
+        if m:
+            kind, ts, sender, dest, serial, rest = m.groups()
+            fields = {"sender": sender, "dest": dest, "serial": serial, "arg": None}
+            fields.update(re.findall(r"(path|interface|member|reply_serial)=([^;\s]+)", rest))
+            fields["reply_to"] = fields.pop("reply_serial", None)
+            events.append((float(ts) - offset, BUS_KIND[kind], fields))
+        elif events and events[-1][2]["arg"] is None:
+            a = re.match(r'^\s+string "(.*)"$', line)
+            if a:
+                events[-1][2]["arg"] = a.group(1)
     return events
 
 
-def label_run(start, end, sched, bus, first_fork="clone3 of the payload"):
-    """The events of one berthctl invocation: label -> time (ms since berthctl's exec). Process events are those
-    in [start, end); bus messages are this run's slice of the monitor's stream (bus_slices), whose order is exact
-    even when its time stamps lag."""
+def label_run(start, end, sched, bus, all_bus, first_fork="clone3 of the payload"):
+    """The events of one berthctl invocation: label -> time (ms since berthctl's exec). Process events are this
+    berthctl's and those of the berth-spawn forked in [start, end) and its descendants; bus messages are this
+    berthctl's calls and their replies, berthd's calls to systemd in this run's slice of the monitor's stream
+    (bus_slices), and, matched by the container's name anywhere in the stream, the signals and the scope's
+    StartTransientUnit (berthd may still be cleaning up one run when the next begins)."""
     out = {}
 
     def put(label, ts):
@@ -276,36 +283,41 @@ def label_run(start, end, sched, bus, first_fork="clone3 of the payload"):
             out[label] = (ts - start) * 1000.0
 
     spawn_pid = None
+    mine = set()  # berth-spawn and its descendants in this run
     forks = 0
     ctl_pid = None
     for ts, kind, kv in sched:
-        if not start <= ts < end:
+        if ts < start:
             continue
+        pid = kv.get("pid")
         if kind == "sched_process_exec":
             name = kv.get("filename", "")
-            if name.endswith("/berthctl") and ctl_pid is None:
-                ctl_pid = kv.get("pid")
+            if name.endswith("/berthctl") and ctl_pid is None and ts < end:
+                ctl_pid = pid
                 put("berthctl exec()", ts)
-            elif name.endswith("/berth-spawn"):
-                spawn_pid = spawn_pid or kv.get("pid")
+            elif name.endswith("/berth-spawn") and spawn_pid is None and ts < end:
+                spawn_pid = pid
+                mine.add(pid)
                 put("berth-spawn exec() (forked by berthd)", ts)
-            elif name == "/bin/true":
+            elif name == "/bin/true" and pid in mine:
                 put("payload exec(/bin/true)", ts)
         elif kind == "sched_process_fork":
-            if kv.get("comm") == "berth-spawn":
+            if kv.get("comm") == "berth-spawn" and (pid in mine or (first_fork == "the exec helper" and ts < end)):
+                mine.add(kv.get("child_pid"))
                 forks += 1
                 put(f"berth-spawn fork #{forks} ({first_fork})" if forks == 1 else f"berth-spawn fork #{forks}", ts)
         elif kind == "sched_process_exit":
             comm = kv.get("comm")
-            if comm == "true":
+            if comm == "true" and pid in mine:
                 put("payload /bin/true exits", ts)
-            elif comm == "berth-spawn" and kv.get("pid") == spawn_pid:
+            elif comm == "berth-spawn" and pid == spawn_pid:
                 put("berth-spawn exits", ts)
-            elif comm == "berth-spawn":
+            elif comm == "berth-spawn" and pid in mine:
                 put("berth-spawn helper exits", ts)
-            elif comm == "berthctl" and kv.get("pid") == ctl_pid:
+            elif comm == "berthctl" and pid == ctl_pid:
                 put("berthctl exits", ts)
     me = None
+    name = None
     calls = {}  # (sender, serial) -> label of the reply we want
     counts = {}
     for ts, kind, kv in bus:
@@ -319,15 +331,31 @@ def label_run(start, end, sched, bus, first_fork="clone3 of the payload"):
         if kind == "mc" and kv["sender"] == me:
             put(f"berthctl calls {member}", ts)
             calls[(kv["sender"], kv["serial"])] = f"reply to {member} (berthctl)"
-        elif kind == "mc" and kv["dest"] == "org.freedesktop.systemd1":
+            if member == "CreateContainer":
+                name = kv["arg"]
+        elif kind == "mc" and kv["dest"] == "org.freedesktop.systemd1" and member != "StartTransientUnit":
             counts[member] = counts.get(member, 0) + 1
             label = f"berthd calls systemd {member}" + (f" #{counts[member]}" if counts[member] > 1 else "")
             put(label, ts)
             calls[(kv["sender"], kv["serial"])] = "systemd replies " + label[len("berthd calls systemd "):]
         elif kind in ("mr", "err") and (kv["dest"], kv["reply_to"]) in calls:
             put(calls.pop((kv["dest"], kv["reply_to"])), ts)
-        elif kind == "sig" and member in ("JobRemoved", "UnitRemoved", "ContainerNew", "ContainerRemoved"):
-            put(f"signal {member}", ts)
+    if name:
+        unit = f"berth-{name}.scope"
+        stu = None
+        for ts, kind, kv in all_bus:
+            if ts < start:
+                continue
+            member = kv.get("member", "")
+            if kind == "mc" and member == "StartTransientUnit" and kv["arg"] == unit:
+                put("berthd calls systemd StartTransientUnit", ts)
+                stu = (kv["sender"], kv["serial"])
+            elif kind in ("mr", "err") and stu == (kv["dest"], kv["reply_to"]):
+                put("systemd replies StartTransientUnit", ts)
+            elif kind == "sig" and member in ("JobRemoved", "UnitRemoved") and kv["arg"] == unit:
+                put(f"signal {member}", ts)
+            elif kind == "sig" and member in ("ContainerNew", "ContainerRemoved") and kv["arg"] == name:
+                put(f"signal {member}", ts)
     return out
 
 
@@ -361,7 +389,7 @@ def timeline(work, case, offset):
     slices = bus_slices(bus, starts)
     for i, start in enumerate(starts):
         end = starts[i + 1] if i + 1 < len(starts) else float("inf")
-        runs.append(label_run(start, end, sched, slices[i],
+        runs.append(label_run(start, end, sched, slices[i], bus,
                               "the exec helper" if case == "exec" else "clone3 of the payload"))
     labels = {}
     for r in runs:

@@ -57,7 +57,7 @@ def profile_section(lines, work, measured):
     lines.append(lead + "`bench/profile.sh`, once in a fresh test host after the rounds, shows where that time "
                  "goes: CPU per process and per system call from `perf record -e cpu-clock -a -g -G /` (the test "
                  "host's cgroup only; kernel work deferred to kworkers is not in it); the wall-clock critical path "
-                 "of each run from the sched_process_fork/exec/exit tracepoints and `dbus-monitor --profile` "
+                 "of each run from the sched_process_fork/exec/exit tracepoints and `dbus-monitor` "
                  "(medians); where each process waits, from `sched_switch` with kernel stacks; berthd's slow system "
                  "calls (`strace -f -p berthd`, which slows every call: for ranking only); berthd's memory by mapping; "
                  "and berthctl's own start-up (callgrind, `LD_DEBUG`). The profilers add their own overhead: the "

@@ -2,8 +2,6 @@
 // the caller may read, and files it creates belong to the caller), and streams a tar archive through a pipe
 // whose other end berthd hands to its helper inside the container. A thread pumps the archive while the
 // D-Bus call waits for the daemon's reply.
-#include <archive.h>
-#include <archive_entry.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -15,6 +13,7 @@
 #include <vector>
 
 #include "base/unique_fd.h"
+#include "ctl/archive_dl.h"
 #include "ctl/bus.h"
 #include "ctl/errors.h"
 #include "ctl/verbs.h"
@@ -26,13 +25,13 @@ namespace {
 constexpr const char* kManagerInterface = org::berth1::Manager_proxy::INTERFACE_NAME;
 
 struct ReadDeleter {
-    void operator()(archive* a) const { archive_read_free(a); }
+    void operator()(archive* a) const { archive_lib().archive_read_free(a); }
 };
 struct WriteDeleter {
-    void operator()(archive* a) const { archive_write_free(a); }
+    void operator()(archive* a) const { archive_lib().archive_write_free(a); }
 };
 struct EntryDeleter {
-    void operator()(archive_entry* e) const { archive_entry_free(e); }
+    void operator()(archive_entry* e) const { archive_lib().archive_entry_free(e); }
 };
 
 std::string trim_slashes(std::string path)
@@ -50,7 +49,8 @@ std::string base_name(const std::string& path)
 
 Result<> archive_failure(archive* a, const std::string& what)
 {
-    const char* why = archive_error_string(a);
+    const ArchiveLib& ar = archive_lib();
+    const char* why = ar.archive_error_string(a);
     return fail(ErrorKind::Failed, what + ": " + (why ? why : "unknown error"));
 }
 
@@ -58,54 +58,55 @@ Result<> archive_failure(archive* a, const std::string& what)
 // below it is.
 Result<> write_tree(const std::string& host_path, int fd)
 {
+    const ArchiveLib& ar = archive_lib();
     const std::string root = trim_slashes(host_path);
     const std::string top = base_name(root) == "/" || base_name(root).empty() ? "root" : base_name(root);
-    std::unique_ptr<archive, ReadDeleter> disk(archive_read_disk_new());
-    archive_read_disk_set_symlink_hybrid(disk.get());
-    archive_read_disk_set_behavior(disk.get(), ARCHIVE_READDISK_NO_XATTR | ARCHIVE_READDISK_NO_ACL |
+    std::unique_ptr<archive, ReadDeleter> disk(ar.archive_read_disk_new());
+    ar.archive_read_disk_set_symlink_hybrid(disk.get());
+    ar.archive_read_disk_set_behavior(disk.get(), ARCHIVE_READDISK_NO_XATTR | ARCHIVE_READDISK_NO_ACL |
                                                    ARCHIVE_READDISK_NO_FFLAGS);
-    if (archive_read_disk_open(disk.get(), root.c_str()) != ARCHIVE_OK)
+    if (ar.archive_read_disk_open(disk.get(), root.c_str()) != ARCHIVE_OK)
         return archive_failure(disk.get(), "read " + host_path);
-    std::unique_ptr<archive, WriteDeleter> out(archive_write_new());
-    archive_write_set_format_pax_restricted(out.get());
-    archive_write_set_bytes_in_last_block(out.get(), 1);
-    if (archive_write_open_fd(out.get(), fd) != ARCHIVE_OK)
+    std::unique_ptr<archive, WriteDeleter> out(ar.archive_write_new());
+    ar.archive_write_set_format_pax_restricted(out.get());
+    ar.archive_write_set_bytes_in_last_block(out.get(), 1);
+    if (ar.archive_write_open_fd(out.get(), fd) != ARCHIVE_OK)
         return archive_failure(out.get(), "write the copy stream");
-    std::unique_ptr<archive_entry, EntryDeleter> entry(archive_entry_new());
+    std::unique_ptr<archive_entry, EntryDeleter> entry(ar.archive_entry_new());
     for (;;) {
-        archive_entry_clear(entry.get());
-        int r = archive_read_next_header2(disk.get(), entry.get());
+        ar.archive_entry_clear(entry.get());
+        int r = ar.archive_read_next_header2(disk.get(), entry.get());
         if (r == ARCHIVE_EOF)
             break;
         if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
             return archive_failure(disk.get(), "read " + host_path);
-        if (archive_read_disk_can_descend(disk.get()))
-            archive_read_disk_descend(disk.get());
-        const std::string name = archive_entry_pathname(entry.get());
-        archive_entry_set_pathname(entry.get(), (top + name.substr(std::min(name.size(), root.size()))).c_str());
-        if (archive_write_header(out.get(), entry.get()) != ARCHIVE_OK)
+        if (ar.archive_read_disk_can_descend(disk.get()))
+            ar.archive_read_disk_descend(disk.get());
+        const std::string name = ar.archive_entry_pathname(entry.get());
+        ar.archive_entry_set_pathname(entry.get(), (top + name.substr(std::min(name.size(), root.size()))).c_str());
+        if (ar.archive_write_header(out.get(), entry.get()) != ARCHIVE_OK)
             return archive_failure(out.get(), "write the copy stream");
-        if (archive_entry_filetype(entry.get()) != AE_IFREG || archive_entry_size(entry.get()) == 0)
+        if (ar.archive_entry_filetype(entry.get()) != AE_IFREG || ar.archive_entry_size(entry.get()) == 0)
             continue;
         const void* buf;
         size_t size;
         la_int64_t offset, position = 0;
         static const char zeros[4096] = {};
-        while ((r = archive_read_data_block(disk.get(), &buf, &size, &offset)) == ARCHIVE_OK) {
+        while ((r = ar.archive_read_data_block(disk.get(), &buf, &size, &offset)) == ARCHIVE_OK) {
             while (position < offset) {  // a hole: the stream carries zeros
                 const size_t n = static_cast<size_t>(std::min<la_int64_t>(offset - position, sizeof zeros));
-                if (archive_write_data(out.get(), zeros, n) < 0)
+                if (ar.archive_write_data(out.get(), zeros, n) < 0)
                     return archive_failure(out.get(), "write the copy stream");
                 position += static_cast<la_int64_t>(n);
             }
-            if (size > 0 && archive_write_data(out.get(), buf, size) < 0)
+            if (size > 0 && ar.archive_write_data(out.get(), buf, size) < 0)
                 return archive_failure(out.get(), "write the copy stream");
             position += static_cast<la_int64_t>(size);
         }
         if (r != ARCHIVE_EOF)
             return archive_failure(disk.get(), "read " + name);
     }
-    if (archive_write_close(out.get()) != ARCHIVE_OK)
+    if (ar.archive_write_close(out.get()) != ARCHIVE_OK)
         return archive_failure(out.get(), "finish the copy stream");
     return {};
 }
@@ -115,41 +116,42 @@ Result<> write_tree(const std::string& host_path, int fd)
 // symlink on the host.
 Result<> read_tree(int fd, const std::string& rename, bool keep_ids)
 {
-    std::unique_ptr<archive, ReadDeleter> in(archive_read_new());
-    archive_read_support_format_tar(in.get());
-    if (archive_read_open_fd(in.get(), fd, 65536) != ARCHIVE_OK)
+    const ArchiveLib& ar = archive_lib();
+    std::unique_ptr<archive, ReadDeleter> in(ar.archive_read_new());
+    ar.archive_read_support_format_tar(in.get());
+    if (ar.archive_read_open_fd(in.get(), fd, 65536) != ARCHIVE_OK)
         return archive_failure(in.get(), "read the copy stream");
-    std::unique_ptr<archive, WriteDeleter> disk(archive_write_disk_new());
+    std::unique_ptr<archive, WriteDeleter> disk(ar.archive_write_disk_new());
     int flags = ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
                 ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS;
     if (keep_ids)
         flags |= ARCHIVE_EXTRACT_OWNER;
-    archive_write_disk_set_options(disk.get(), flags);
+    ar.archive_write_disk_set_options(disk.get(), flags);
     archive_entry* entry;
     int r;
-    while ((r = archive_read_next_header(in.get(), &entry)) == ARCHIVE_OK) {
-        std::string name = archive_entry_pathname(entry);
+    while ((r = ar.archive_read_next_header(in.get(), &entry)) == ARCHIVE_OK) {
+        std::string name = ar.archive_entry_pathname(entry);
         if (!rename.empty()) {
             const auto slash = name.find('/');
             name = rename + (slash == std::string::npos ? "" : name.substr(slash));
-            archive_entry_set_pathname(entry, name.c_str());
+            ar.archive_entry_set_pathname(entry, name.c_str());
         }
-        if (archive_write_header(disk.get(), entry) != ARCHIVE_OK)
+        if (ar.archive_write_header(disk.get(), entry) != ARCHIVE_OK)
             return archive_failure(disk.get(), "write " + name);
         const void* buf;
         size_t size;
         la_int64_t offset;
-        while ((r = archive_read_data_block(in.get(), &buf, &size, &offset)) == ARCHIVE_OK)
-            if (archive_write_data_block(disk.get(), buf, size, offset) != ARCHIVE_OK)
+        while ((r = ar.archive_read_data_block(in.get(), &buf, &size, &offset)) == ARCHIVE_OK)
+            if (ar.archive_write_data_block(disk.get(), buf, size, offset) != ARCHIVE_OK)
                 return archive_failure(disk.get(), "write " + name);
         if (r != ARCHIVE_EOF)
             return archive_failure(in.get(), "read the copy stream");
-        if (archive_write_finish_entry(disk.get()) != ARCHIVE_OK)
+        if (ar.archive_write_finish_entry(disk.get()) != ARCHIVE_OK)
             return archive_failure(disk.get(), "write " + name);
     }
     if (r != ARCHIVE_EOF)
         return archive_failure(in.get(), "read the copy stream");
-    if (archive_write_close(disk.get()) != ARCHIVE_OK)
+    if (ar.archive_write_close(disk.get()) != ARCHIVE_OK)
         return archive_failure(disk.get(), "finish writing");
     return {};
 }
@@ -186,6 +188,7 @@ Result<int> do_copy_to(const Invocation& inv)
     struct stat st;
     if (stat(host_path.c_str(), &st) < 0)
         return fail_errno("copy-to: " + host_path);
+    BERTH_TRY(load_archive_lib());   // before the daemon is asked: its helper would wait for a stream
     ::signal(SIGPIPE, SIG_IGN);  // the daemon's helper may stop reading early; its error is the one to show
     auto [read_end, write_end] = BERTH_TRY(make_pipe());
     Result<> written;
@@ -219,6 +222,7 @@ Result<int> do_copy_from(const Invocation& inv)
     UniqueFd dir_fd(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!dir_fd)
         return fail_errno("copy-from: " + dir);
+    BERTH_TRY(load_archive_lib());
     auto [read_end, write_end] = BERTH_TRY(make_pipe());
     Result<> extracted;
     std::thread reader([&, fd = read_end.release()] {

@@ -1,5 +1,7 @@
 #include "ctl/bus.h"
 
+#include "base/names.h"
+
 namespace berth::ctl {
 
 namespace {
@@ -45,6 +47,13 @@ Result<Bus> Bus::connect()
 Result<std::unique_ptr<ContainerClient>> Bus::container_at(const std::string& path)
 {
     return bus_call([&] { return std::make_unique<ContainerClient>(*connection_, path); });
+}
+
+std::string Bus::container_path(const std::string& name)
+{
+    if (!validate_name(name, "container name"))
+        return {};
+    return std::string(kRootPath) + "/container/" + escape_object_path_label(name);
 }
 
 Result<std::unique_ptr<ContainerClient>> Bus::container(const std::string& name)

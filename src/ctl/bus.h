@@ -77,6 +77,11 @@ public:
     sdbus::IConnection& connection() { return *connection_; }
     // The object of container `name` (GetContainer: NoSuchContainer comes from the daemon).
     Result<std::unique_ptr<ContainerClient>> container(const std::string& name);
+    // Runs `f(container)` on the object of container `name` addressed by the path berthd gives it, without the
+    // GetContainer round trip first (as systemctl derives unit paths). When berthd has no object there,
+    // GetContainer tells why (NoSuchContainer, an invalid name) or names the object to run `f` on after all.
+    template <typename F>
+    auto on_container(const std::string& name, F&& f) -> Result<decltype(f(std::declval<ContainerClient&>()))>;
     Result<std::unique_ptr<ContainerClient>> container_at(const std::string& path);
 
     // Every property of a container object (org.freedesktop.DBus.Properties.GetAll).
@@ -84,8 +89,32 @@ public:
 
 private:
     Bus() = default;
+    // /org/berth1/container/ESCAPED_NAME, or "" for a name berthd would refuse (GetContainer explains it).
+    static std::string container_path(const std::string& name);
+
     std::unique_ptr<sdbus::IConnection> connection_;
     std::unique_ptr<ManagerClient> manager_;
 };
+
+template <typename F>
+auto Bus::on_container(const std::string& name, F&& f) -> Result<decltype(f(std::declval<ContainerClient&>()))>
+{
+    if (const std::string path = container_path(name); !path.empty()) {
+        bool unknown = false;
+        auto direct = BERTH_TRY(container_at(path));
+        auto result = bus_call([&] {
+            try {
+                return f(*direct);
+            } catch (const sdbus::Error& e) {
+                unknown = e.getName() == "org.freedesktop.DBus.Error.UnknownObject";
+                throw;
+            }
+        });
+        if (!unknown)
+            return result;
+    }
+    auto named = BERTH_TRY(container(name));
+    return bus_call([&] { return f(*named); });
+}
 
 }  // namespace berth::ctl

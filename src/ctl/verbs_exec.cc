@@ -70,7 +70,6 @@ Result<int> do_exec(const Invocation& inv)
         return usage_error("missing command (berthctl exec NAME -- CMD...)");
     const auto env = BERTH_TRY(parse_env_args(inv.args));
     auto bus = BERTH_TRY(Bus::connect());
-    auto container = BERTH_TRY(bus.container(inv.args.positionals[0]));
     auto proxy = BERTH_TRY(TerminalProxy::open_if_needed());
     auto fds = BERTH_TRY(stdio_fds(*proxy));
     BERTH_TRY(proxy->start());
@@ -80,10 +79,10 @@ Result<int> do_exec(const Invocation& inv)
         options["User"] = sdbus::Variant(*user);
     if (auto dir = inv.args.value("workdir"))
         options["WorkingDirectory"] = sdbus::Variant(*dir);
-    auto status = bus_call([&] {
+    auto status = bus.on_container(inv.args.positionals[0], [&](ContainerClient& container) {
         int32_t result = -1;
         if (options.empty()) {
-            container->getProxy()
+            container.getProxy()
                 .callMethod("Exec")
                 .onInterface(kContainerInterface)
                 .withTimeout(kNoTimeout)
@@ -91,7 +90,7 @@ Result<int> do_exec(const Invocation& inv)
                 .storeResultsTo(result);
         } else {
             options["Environment"] = sdbus::Variant(env);
-            container->getProxy()
+            container.getProxy()
                 .callMethod("ExecWithOptions")
                 .onInterface(kContainerInterface)
                 .withTimeout(kNoTimeout)

@@ -10,15 +10,15 @@
 #      each process blocks (sched_switch with kernel stacks: fsync, RCU grace periods, waiting for a reply ...);
 #   3. where berthd and its children wait: `strace -f -T -p BERTHD` over a few runs (slow; ranks, not times),
 #      plus the running container's berth-spawn for exec;
-#   4. berthd's RSS by mapping (smaps), and berthctl's own start-up: shared objects, LD_DEBUG=statistics and =bindings, callgrind of --version and list,
-#      hyperfine.
+#   4. berthd's RSS by mapping (smaps), and berthctl's own start-up: shared objects, LD_DEBUG=statistics and
+#      =bindings, callgrind of --version and list, hyperfine.
 # Run it through the test host:
 #   tests/testhost/testhost run --build DIR -- bench/profile.sh [RUNS [STRACE_RUNS]]   (default 10 and 3)
 # BERTH_TEST_PROFILE_KEEP=DIR (a directory writable in the test host, e.g. under the build dir) keeps the raw
 # perf/strace/dbus-monitor files there, for `bench/lib/profile_analyze.py DIR` by hand.
 # The test host's /tmp is private, so the result goes to stdout: the markdown section between
 # PROFILE-MD-BEGIN / PROFILE-MD-END lines and one `PROFILE-JSON {...}` line; PROFILE-SKIP REASON when it cannot
-# run. bench/run files it into RESULTS.md ("Where berth's time goes (perf)"). About 30 s with N=10.
+# run. bench/run files it into RESULTS.md ("Where berth's time goes (perf)"). About 40 s with the defaults.
 set -u
 n=${1:-10} strace_runs=${2:-3}
 [[ $n =~ ^[0-9]+$ && $strace_runs =~ ^[0-9]+$ ]] && (( n >= 1 )) ||
@@ -65,10 +65,11 @@ berthd=$(systemctl show -p MainPID --value berthd.service)
 [[ $berthd =~ ^[1-9][0-9]*$ ]] || skip "berthd is not running (MainPID '$berthd')"
 
 # The measured loop of each case, as one command line for perf.
+times='for ((i = 0; i < $0; i++)); do'
 declare -A loop=(
-    [run]="for ((i = 0; i < \$0; i++)); do $ctl run --rm --image busybox -- /bin/true >/dev/null || exit 1; done"
-    [runnone]="for ((i = 0; i < \$0; i++)); do $ctl run --rm --network none --image busybox -- /bin/true >/dev/null || exit 1; done"
-    [exec]="for ((i = 0; i < \$0; i++)); do $ctl exec prof-exec -- /bin/true || exit 1; done"
+    [run]="$times $ctl run --rm --image busybox -- /bin/true >/dev/null || exit 1; done"
+    [runnone]="$times $ctl run --rm --network none --image busybox -- /bin/true >/dev/null || exit 1; done"
+    [exec]="$times $ctl exec prof-exec -- /bin/true || exit 1; done"
 )
 "$py" -c 'import time; print(time.clock_gettime(time.CLOCK_REALTIME) - time.clock_gettime(time.CLOCK_MONOTONIC))' \
     > "$work/clock.offset"
@@ -97,7 +98,8 @@ for case in run runnone exec; do
         sleep 0.3
         perf record -q -k CLOCK_MONOTONIC -a -g -o "$work/$case.sched.data" \
             -e sched:sched_process_fork,sched:sched_process_exec,sched:sched_process_exit,sched:sched_switch \
-            -- bash -c "${loop[$case]}" "$n" 2>"$work/err" || log "perf record (sched) failed: $(head -c 300 "$work/err")"
+            -- bash -c "${loop[$case]}" "$n" 2>"$work/err" ||
+            log "perf record (sched) failed: $(head -c 300 "$work/err")"
         sleep 0.2
         kill "${bg[-1]}" 2>/dev/null; wait "${bg[-1]}" 2>/dev/null; unset 'bg[-1]'
         perf script -i "$work/$case.sched.data" -F comm,pid,tid,time,event,trace,ip,sym > "$work/$case.sched.txt" \
@@ -109,7 +111,8 @@ for case in run runnone exec; do
         # exec is served by the running container's supervisor (berth-spawn in the scope's supervisor cgroup).
         targets=(-p "$berthd")
         if [[ $case == exec ]]; then
-            for procs in /sys/fs/cgroup{,/unified,/systemd}/machine.slice/berth-prof-exec.scope/supervisor/cgroup.procs; do
+            for procs in /sys/fs/cgroup{,/unified,/systemd}/machine.slice/berth-prof-exec.scope/supervisor/cgroup.procs
+            do
                 [[ -r $procs ]] && read -r sup < "$procs" && [[ -n $sup ]] && { targets+=(-p "$sup"); break; }
             done
         fi

@@ -48,8 +48,8 @@ def render(result):
             lines.append("")
             kb = cpu.get("kernel_by_syscall") or {}
             if any(kb.values()):
-                lines.append("Their kernel time (and systemd's) by what the kernel was doing for them (the system call on the kernel "
-                             "stack, or a page fault), CPU ms per run:")
+                lines.append("Their kernel time (and systemd's) by what the kernel was doing for them (the system "
+                             "call on the kernel stack, or a page fault), CPU ms per run:")
                 lines.append("")
                 lines.append("```")
                 for comm, rows in kb.items():

@@ -213,8 +213,9 @@ Result<std::string> read_file(const std::string& path)
     return content;
 }
 
-Result<> write_file_atomic(const std::string& path, std::string_view content, mode_t mode)
+Result<> write_file_atomic(const std::string& path, std::string_view content, mode_t mode, Durability durability)
 {
+    const bool durable = durability == Durability::Durable;
     static thread_local std::mt19937_64 rng{std::random_device{}()};
     const std::string tmp = path + ".tmp." + std::to_string(rng() % 1000000000);
     UniqueFd fd(open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
@@ -232,7 +233,7 @@ Result<> write_file_atomic(const std::string& path, std::string_view content, mo
         }
         done += static_cast<size_t>(n);
     }
-    if (fsync(fd.get()) < 0) {
+    if (durable && fsync(fd.get()) < 0) {
         int saved = errno;
         unlink(tmp.c_str());
         return fail_errno(saved, "fsync " + tmp);
@@ -243,6 +244,8 @@ Result<> write_file_atomic(const std::string& path, std::string_view content, mo
         unlink(tmp.c_str());
         return fail_errno(saved, "rename " + tmp + " to " + path);
     }
+    if (!durable)
+        return {};
     UniqueFd dir(open(dirname_of(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (dir)
         fsync(dir.get());

@@ -13,8 +13,12 @@
 namespace berth {
 
 Result<std::string> read_file(const std::string& path);
+// Whether a write must survive a power loss (fsync) or only a crash of the writer (the page cache keeps it).
+enum class Durability { Durable, Volatile };
 // Write to PATH.tmp.XXXXXX, fsync, rename over PATH, fsync the directory: readers see the old or the new file.
-Result<> write_file_atomic(const std::string& path, std::string_view content, mode_t mode = 0644);
+// Volatile skips both fsyncs, for files whose loss at a power cut does no harm (what they describe is gone too).
+Result<> write_file_atomic(const std::string& path, std::string_view content, mode_t mode = 0644,
+                           Durability durability = Durability::Durable);
 // mkdir -p; existing directories are fine.
 Result<> make_dirs(const std::string& path, mode_t mode = 0755);
 // rm -rf without following symlinks and without crossing into other mounts; a missing path is fine.

@@ -279,14 +279,18 @@ void Manager::finish_stop(Container& c, int status, bool supervisor_lost)
     (void)remove_tree(runtime_dir(name));
     auto waiters = std::move(c.waiters);
     c.waiters.clear();
-    if (c.spec.auto_remove) {
-        (void)remove_container(name);
-    } else {
-        save_quietly(c);
+    const bool auto_remove = c.spec.auto_remove;
+    if (!auto_remove)
         notify_changed(c, {"State", "Leader", "StartedAt", "ExitStatus", "GuestState", "StopReason"});
-    }
+    // The callers waiting for the exit (run --rm, Wait) are answered first: writing the definition or removing
+    // the container (definition, leases, DNS names: fsyncs and calls to systemd) is not theirs to wait for.
+    // berthd is single-threaded, so no other request is served before that is done.
     for (auto& done : waiters)
         done(status);
+    if (auto_remove)
+        (void)remove_container(name);
+    else if (auto late = lookup(name))
+        save_quietly(**late);
 }
 
 Result<> Manager::poweroff(const std::string& name)
@@ -412,7 +416,7 @@ Result<> Manager::remove_container(const std::string& name)
         return {};
     Container& c = *it->second;
     // Definition first: a crash after this leaves an orphaned root in the pool, never a definition without a root.
-    BERTH_TRY(deps_.store.remove(name));
+    BERTH_TRY(deps_.store.remove(name, durability_of(c.spec)));
     if (auto r = c.spec.ephemeral ? Result<>{} : deps_.images.remove_container_root(name); !r)
         fprintf(stderr, "berthd: container %s removed but its root was not: %s\n", name.c_str(),
                 r.error().describe().c_str());

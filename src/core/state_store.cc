@@ -94,19 +94,21 @@ Result<> StateStore::save(const ContainerSpec& spec) const
 {
     // The name becomes a path: never write one that could leave the directory.
     BERTH_TRY(validate_name(spec.name, "container name"));
-    auto written = write_file_atomic(path_of(spec.name), spec_to_toml(spec), 0600);
+    auto written = write_file_atomic(path_of(spec.name), spec_to_toml(spec), 0600, durability_of(spec));
     if (!written)
         return fail(written.error().context("save definition of container " + spec.name));
     return {};
 }
 
-Result<> StateStore::remove(const std::string& name) const
+Result<> StateStore::remove(const std::string& name, Durability durability) const
 {
     BERTH_TRY(validate_name(name, "container name"));
     const std::string path = path_of(name);
     // Missing is fine: removal is also the undo of a create that failed before the first save.
     if (unlink(path.c_str()) < 0 && errno != ENOENT)
         return fail_errno("remove " + path);
+    if (durability == Durability::Volatile)
+        return {};
     UniqueFd dir(open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (dir)
         fsync(dir.get());

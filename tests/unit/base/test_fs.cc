@@ -26,6 +26,20 @@ BOOST_AUTO_TEST_CASE(atomic_write_replaces_and_leaves_no_temp)
     BOOST_TEST(list_dir(t.path)->size() == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(volatile_atomic_write_is_the_same_for_readers)
+{
+    // Volatile only skips the fsyncs: content, mode and the rename over the old file are the same.
+    TempDir t;
+    const std::string file = t.path + "/v.toml";
+    BOOST_REQUIRE(write_file_atomic(file, "one", 0600, Durability::Volatile).has_value());
+    BOOST_REQUIRE(write_file_atomic(file, "two", 0600, Durability::Volatile).has_value());
+    BOOST_TEST(*read_file(file) == "two");
+    BOOST_TEST(list_dir(t.path)->size() == 1u);
+    struct stat st {};
+    BOOST_TEST_REQUIRE(stat(file.c_str(), &st) == 0);
+    BOOST_TEST((st.st_mode & 07777) == 0600u);
+}
+
 BOOST_AUTO_TEST_CASE(make_dirs_and_remove_tree)
 {
     TempDir t;

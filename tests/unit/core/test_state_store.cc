@@ -80,6 +80,29 @@ BOOST_AUTO_TEST_CASE(save_load_remove)
     BOOST_TEST(store.load_all()->size() == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(run_rm_definitions_are_volatile)
+{
+    // Only an ephemeral container that removes itself may lose its definition at a power cut.
+    ContainerSpec spec = spec_named("r");
+    BOOST_TEST((durability_of(spec) == Durability::Durable));
+    spec.ephemeral = true;
+    BOOST_TEST((durability_of(spec) == Durability::Durable));
+    spec.auto_remove = true;
+    BOOST_TEST((durability_of(spec) == Durability::Volatile));
+    spec.ephemeral = false;
+    BOOST_TEST((durability_of(spec) == Durability::Durable));
+
+    TempStateDir tmp;
+    StateStore store(tmp.path);
+    BOOST_TEST_REQUIRE(store.init().has_value());
+    spec.ephemeral = true;
+    BOOST_TEST_REQUIRE(store.save(spec).has_value());
+    BOOST_TEST_REQUIRE(store.load_all()->size() == 1u);
+    BOOST_TEST(((*store.load_all())[0] == spec));
+    BOOST_TEST(store.remove("r", Durability::Volatile).has_value());
+    BOOST_TEST(!path_exists(store.path_of("r")));
+}
+
 BOOST_AUTO_TEST_CASE(init_is_idempotent_and_tightens_mode)
 {
     TempStateDir tmp;

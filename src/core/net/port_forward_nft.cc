@@ -1,6 +1,6 @@
 #include "core/net/port_forward_nft.h"
 
-#include <nftables/libnftables.h>
+#include "core/net/nft_child.h"
 
 #include <cstdio>
 #include <memory>
@@ -8,34 +8,10 @@
 
 namespace berth {
 
-namespace {
-
-struct NftCtxDeleter {
-    void operator()(nft_ctx* ctx) const { nft_ctx_free(ctx); }
-};
-using NftCtx = std::unique_ptr<nft_ctx, NftCtxDeleter>;
-
-std::string trim(std::string s)
-{
-    while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
-        s.pop_back();
-    return s;
-}
-
-}  // namespace
-
 Result<> run_nft_script(const std::string& script)
 {
-    NftCtx ctx(nft_ctx_new(NFT_CTX_DEFAULT));
-    if (!ctx)
-        return fail(ErrorKind::Failed, "nftables: cannot create a context");
-    // Keep libnftables' messages in memory instead of on berthd's stderr, to put them into the error.
-    if (nft_ctx_buffer_output(ctx.get()) != 0 || nft_ctx_buffer_error(ctx.get()) != 0)
-        return fail(ErrorKind::Failed, "nftables: cannot buffer output");
-    if (nft_run_cmd_from_buffer(ctx.get(), script.c_str()) != 0) {
-        const char* err = nft_ctx_get_error_buffer(ctx.get());
-        return fail(ErrorKind::Failed, "nftables refused the port forward rules: " + trim(err ? err : "unknown error"));
-    }
+    if (auto r = net::run_nftables(script); !r)
+        return fail(ErrorKind::Failed, "nftables refused the port forward rules: " + r.error().message);
     return {};
 }
 
@@ -51,7 +27,18 @@ Result<> apply_port_forwards(const std::vector<ForwardTarget>& targets)
             std::fclose(f);
         }
     }
-    return run_nft_script(port_forward_ruleset(targets));
+    // berth owns the whole table, so the same script again would change nothing. Every create and remove of a
+    // container on a network changes leases and lands here, nearly always with the same (often empty) set of
+    // forwards: skip libnftables then (its netlink socket alone costs several ms to close). Kept per process: a
+    // restarted berthd applies the table once.
+    static std::string applied;
+    const std::string script = port_forward_ruleset(targets);
+    if (script == applied)
+        return {};
+    applied.clear();   // a failed run leaves the table unknown: the next call applies it again
+    BERTH_TRY(run_nft_script(script));
+    applied = script;
+    return {};
 }
 
 }  // namespace berth

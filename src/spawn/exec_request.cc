@@ -175,8 +175,14 @@ Result<ExecLaunch> launch_exec(const ExecRequest& request, pid_t leader, int lea
         return fail_errno("fork the exec helper");
     if (pid == 0) {
         launch.status.reset();
-        run_helper(request, leader, leader_pidfd, into_cgroup ? cgroups.v1_payload_procs() : cgroups.payload_procs(),
-                   child_end.get());
+        // Born in the cgroup2 payload (hybrid and unified hosts), the helper is where the container's processes
+        // are tracked: the container's stop (cgroup.kill), kill --kill-whom all and systemd find it there. On a
+        // hybrid host it is not moved into payload/ of v1's name=systemd as well: that write to cgroup.procs
+        // waits for an RCU grace period (3-15 ms on the test machine, most of an exec), and only the
+        // container's init and what it starts need that tree (a guest's systemd manages it). The helper stays
+        // in the scope there (supervisor/). A v1-only host joins payload/ by writing, its only tracking tree.
+        static const std::vector<std::string> none;
+        run_helper(request, leader, leader_pidfd, into_cgroup ? none : cgroups.payload_procs(), child_end.get());
     }
     launch.helper = pid;
     int flags = fcntl(launch.status.get(), F_GETFL);

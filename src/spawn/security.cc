@@ -1,13 +1,22 @@
 #include "spawn/security.h"
 
+#include <linux/filter.h>
+#include <malloc.h>
 #include <linux/netlink.h>
+#include <linux/seccomp.h>
 #include <seccomp.h>
 #include <sys/capability.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <memory>
+#include <optional>
+
+#include "base/unique_fd.h"
 
 namespace berth::spawn {
 
@@ -91,7 +100,14 @@ Result<> apply_capabilities()
     return {};
 }
 
-Result<> apply_seccomp()
+namespace {
+
+// The filter as a BPF program, compiled once per supervisor (see prepare_seccomp in security.h).
+struct CompiledFilter {
+    std::vector<struct sock_filter> program;
+};
+
+Result<CompiledFilter> compile_seccomp()
 {
     std::unique_ptr<void, SeccompRelease> ctx(seccomp_init(SCMP_ACT_ALLOW));
     if (!ctx)
@@ -118,8 +134,51 @@ Result<> apply_seccomp()
                                  SCMP_A0(SCMP_CMP_EQ, AF_NETLINK), SCMP_A2(SCMP_CMP_EQ, NETLINK_AUDIT));
         r < 0 && r != -EEXIST)
         return fail_errno(-r, "seccomp: deny audit sockets");
-    if (int r = seccomp_load(ctx.get()); r < 0)
-        return fail_errno(-r, "load seccomp filter");
+    // libseccomp 2.5 exports the program only to a file descriptor: a memfd, read back.
+    UniqueFd memory(static_cast<int>(syscall(SYS_memfd_create, "berth-seccomp", MFD_CLOEXEC)));
+    if (!memory)
+        return fail_errno("seccomp: create a memfd for the filter");
+    if (int r = seccomp_export_bpf(ctx.get(), memory.get()); r < 0)
+        return fail_errno(-r, "seccomp: export the filter");
+    struct stat st {};
+    if (fstat(memory.get(), &st) < 0)
+        return fail_errno("seccomp: size of the filter");
+    if (st.st_size <= 0 || st.st_size % sizeof(struct sock_filter) != 0 ||
+        st.st_size / sizeof(struct sock_filter) > BPF_MAXINSNS)
+        return fail(ErrorKind::Failed, "seccomp: exported filter has an odd size " + std::to_string(st.st_size));
+    CompiledFilter filter;
+    filter.program.resize(static_cast<size_t>(st.st_size) / sizeof(struct sock_filter));
+    if (pread(memory.get(), filter.program.data(), static_cast<size_t>(st.st_size), 0) != st.st_size)
+        return fail_errno("seccomp: read back the filter");
+    return filter;
+}
+
+std::optional<CompiledFilter>& compiled()
+{
+    static std::optional<CompiledFilter> filter;
+    return filter;
+}
+
+}  // namespace
+
+Result<> prepare_seccomp()
+{
+    if (!compiled()) {
+        compiled() = BERTH_TRY(compile_seccomp());
+        malloc_trim(0);   // libseccomp's working memory is freed: give it back, the supervisor idles for long
+    }
+    return {};
+}
+
+Result<> apply_seccomp()
+{
+    BERTH_TRY(prepare_seccomp());
+    const auto& program = compiled()->program;
+    struct sock_fprog prog = {static_cast<unsigned short>(program.size()),
+                              const_cast<struct sock_filter*>(program.data())};
+    // What seccomp_load does for this filter: no flags (no TSYNC, no logging), no no_new_privs.
+    if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
+        return fail_errno("load seccomp filter");
     return {};
 }
 

@@ -21,6 +21,7 @@
 #include "base/spawn_protocol.h"
 #include "spawn/exec_request.h"
 #include "spawn/guest_open.h"
+#include "spawn/security.h"
 
 namespace berth::spawn {
 
@@ -122,6 +123,8 @@ Result<> Supervisor::prepare()
     }
     BERTH_TRY(block_signals());
     BERTH_TRY(listen_socket());
+    // Compiled now, while berthd waits for systemd to make the scope, instead of in every payload and exec.
+    BERTH_TRY(prepare_seccomp());
     return {};
 }
 

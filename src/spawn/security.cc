@@ -1,7 +1,6 @@
 #include "spawn/security.h"
 
 #include <linux/filter.h>
-#include <malloc.h>
 #include <linux/netlink.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
@@ -11,10 +10,11 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <memory>
-#include <optional>
+#include <vector>
 
 #include "base/unique_fd.h"
 
@@ -102,12 +102,8 @@ Result<> apply_capabilities()
 
 namespace {
 
-// The filter as a BPF program, compiled once per supervisor (see prepare_seccomp in security.h).
-struct CompiledFilter {
-    std::vector<struct sock_filter> program;
-};
-
-Result<CompiledFilter> compile_seccomp()
+// Build the filter and write it as a BPF program to `fd` (libseccomp 2.5 exports to a file descriptor only).
+Result<> export_seccomp(int fd)
 {
     std::unique_ptr<void, SeccompRelease> ctx(seccomp_init(SCMP_ACT_ALLOW));
     if (!ctx)
@@ -134,46 +130,78 @@ Result<CompiledFilter> compile_seccomp()
                                  SCMP_A0(SCMP_CMP_EQ, AF_NETLINK), SCMP_A2(SCMP_CMP_EQ, NETLINK_AUDIT));
         r < 0 && r != -EEXIST)
         return fail_errno(-r, "seccomp: deny audit sockets");
-    // libseccomp 2.5 exports the program only to a file descriptor: a memfd, read back.
-    UniqueFd memory(static_cast<int>(syscall(SYS_memfd_create, "berth-seccomp", MFD_CLOEXEC)));
-    if (!memory)
-        return fail_errno("seccomp: create a memfd for the filter");
-    if (int r = seccomp_export_bpf(ctx.get(), memory.get()); r < 0)
+    if (int r = seccomp_export_bpf(ctx.get(), fd); r < 0)
         return fail_errno(-r, "seccomp: export the filter");
+    return {};
+}
+
+Result<UniqueFd> new_filter_file()
+{
+    UniqueFd fd(static_cast<int>(syscall(SYS_memfd_create, "berth-seccomp", MFD_CLOEXEC)));
+    if (!fd)
+        return fail_errno("seccomp: create a memfd for the filter");
+    return fd;
+}
+
+Result<std::vector<struct sock_filter>> read_program(int fd)
+{
     struct stat st {};
-    if (fstat(memory.get(), &st) < 0)
+    if (fstat(fd, &st) < 0)
         return fail_errno("seccomp: size of the filter");
     if (st.st_size <= 0 || st.st_size % sizeof(struct sock_filter) != 0 ||
         st.st_size / sizeof(struct sock_filter) > BPF_MAXINSNS)
         return fail(ErrorKind::Failed, "seccomp: exported filter has an odd size " + std::to_string(st.st_size));
-    CompiledFilter filter;
-    filter.program.resize(static_cast<size_t>(st.st_size) / sizeof(struct sock_filter));
-    if (pread(memory.get(), filter.program.data(), static_cast<size_t>(st.st_size), 0) != st.st_size)
+    std::vector<struct sock_filter> program(static_cast<size_t>(st.st_size) / sizeof(struct sock_filter));
+    if (pread(fd, program.data(), static_cast<size_t>(st.st_size), 0) != st.st_size)
         return fail_errno("seccomp: read back the filter");
-    return filter;
+    return program;
 }
 
-std::optional<CompiledFilter>& compiled()
+// The compiled program of prepare_seccomp(), in a memfd the forked children read (pread: no shared offset).
+UniqueFd& compiled()
 {
-    static std::optional<CompiledFilter> filter;
-    return filter;
+    static UniqueFd fd;
+    return fd;
 }
 
 }  // namespace
 
 Result<> prepare_seccomp()
 {
-    if (!compiled()) {
-        compiled() = BERTH_TRY(compile_seccomp());
-        malloc_trim(0);   // libseccomp's working memory is freed: give it back, the supervisor idles for long
+    if (compiled())
+        return {};
+    UniqueFd fd = BERTH_TRY(new_filter_file());
+    // Compiled in a throwaway child: libseccomp's working memory (and the pages of it the call dirties) would
+    // otherwise stay with the supervisor, which idles for the container's life (~36 kB each).
+    const pid_t pid = fork();
+    if (pid < 0)
+        return fail_errno("fork to compile the seccomp filter");
+    if (pid == 0)
+        _exit(export_seccomp(fd.get()) ? 0 : 1);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return fail_errno("wait for the seccomp compiler");
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        // Again here, for the reason.
+        if (ftruncate(fd.get(), 0) < 0)
+            return fail_errno("seccomp: reset the filter file");
+        BERTH_TRY(export_seccomp(fd.get()));
     }
+    BERTH_TRY(read_program(fd.get()));   // a broken export fails here, not in every payload
+    compiled() = std::move(fd);
     return {};
 }
 
 Result<> apply_seccomp()
 {
-    BERTH_TRY(prepare_seccomp());
-    const auto& program = compiled()->program;
+    if (!compiled()) {
+        // Not prepared (tests, a one-off child): compile here, in the process that loads it.
+        UniqueFd fd = BERTH_TRY(new_filter_file());
+        BERTH_TRY(export_seccomp(fd.get()));
+        compiled() = std::move(fd);
+    }
+    const auto program = BERTH_TRY(read_program(compiled().get()));
     struct sock_fprog prog = {static_cast<unsigned short>(program.size()),
                               const_cast<struct sock_filter*>(program.data())};
     // What seccomp_load does for this filter: no flags (no TSYNC, no logging), no no_new_privs.

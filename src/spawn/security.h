@@ -14,8 +14,9 @@ namespace berth::spawn {
 // process's own sets.
 Result<> apply_capabilities();
 
-// Compile the seccomp filter below into BPF once for this process and the children it forks afterwards, so that
-// starting the payload and every exec only load it. The supervisor calls it while systemd creates the scope.
+// Compile the seccomp filter below into BPF once (in a throwaway child) for this process and the children it forks
+// afterwards, so that starting the payload and every exec only load it. The supervisor calls it while systemd
+// creates the scope.
 Result<> prepare_seccomp();
 
 // Load the deny-list: EPERM for kexec, modules, swap, keyrings, bpf, perf, clock setting, raw I/O, ...; reboot stays

@@ -10,16 +10,17 @@
 #include <string_view>
 
 #include "base/unique_fd.h"
+#include "core/archive_lib.h"
 
 namespace berth {
 
 namespace {
 
 struct ReadDeleter {
-    void operator()(archive* a) const { archive_read_free(a); }
+    void operator()(archive* a) const { sym_archive_read_free(a); }
 };
 struct WriteDeleter {
-    void operator()(archive* a) const { archive_write_free(a); }
+    void operator()(archive* a) const { sym_archive_write_free(a); }
 };
 using ArchiveReader = std::unique_ptr<archive, ReadDeleter>;
 using ArchiveWriter = std::unique_ptr<archive, WriteDeleter>;
@@ -44,7 +45,7 @@ constexpr int kExtractFlags = ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM | ARC
 
 std::string message_of(archive* a)
 {
-    const char* text = archive_error_string(a);
+    const char* text = sym_archive_error_string(a);
     return text ? text : "unknown libarchive error";
 }
 
@@ -116,33 +117,33 @@ Result<> copy_data(archive* in, archive* out, const std::string& path)
         const void* buf;
         size_t size;
         la_int64_t offset;
-        int r = archive_read_data_block(in, &buf, &size, &offset);
+        int r = sym_archive_read_data_block(in, &buf, &size, &offset);
         if (r == ARCHIVE_EOF)
             return {};
         if (r < ARCHIVE_WARN)
             return corrupt(in);
         // The disk writer reports a failed write(2) (ENOSPC, EDQUOT, EIO) as ARCHIVE_WARN: that is an error here.
-        if (archive_write_data_block(out, buf, size, offset) < ARCHIVE_OK)
-            return fail_errno(archive_errno(out) ? archive_errno(out) : EIO,
+        if (sym_archive_write_data_block(out, buf, size, offset) < ARCHIVE_OK)
+            return fail_errno(sym_archive_errno(out) ? sym_archive_errno(out) : EIO,
                               "write " + path + ": " + message_of(out));
     }
 }
 
 Result<> extract_entry(archive* in, archive* out, archive_entry* entry, const std::string& path)
 {
-    int r = archive_write_header(out, entry);
+    int r = sym_archive_write_header(out, entry);
     if (r < ARCHIVE_WARN) {
-        int code = archive_errno(out);
+        int code = sym_archive_errno(out);
         if (r == ARCHIVE_FATAL || is_system_errno(code))
             return fail_errno(code, "extract " + path + ": " + message_of(out));
         // Refused by libarchive's own checks (e.g. extracting through a symlink) or not creatable as given.
         return fail(ErrorKind::InvalidArgument,
                     "tarball entry '" + path + "' cannot be extracted safely: " + message_of(out));
     }
-    if (archive_entry_size(entry) > 0)
+    if (sym_archive_entry_size(entry) > 0)
         BERTH_TRY(copy_data(in, out, path));
-    if (archive_write_finish_entry(out) < ARCHIVE_WARN)
-        return fail_errno(archive_errno(out), "finish " + path + ": " + message_of(out));
+    if (sym_archive_write_finish_entry(out) < ARCHIVE_WARN)
+        return fail_errno(sym_archive_errno(out), "finish " + path + ": " + message_of(out));
     return {};
 }
 
@@ -150,19 +151,20 @@ Result<> extract_entry(archive* in, archive* out, archive_entry* entry, const st
 
 Result<ArchiveReadHandle> open_tar_reader(int fd)
 {
-    ArchiveReadHandle in(archive_read_new(), archive_read_free);
+    BERTH_TRY(dlopen_libarchive());
+    ArchiveReadHandle in(sym_archive_read_new(), sym_archive_read_free);
     if (!in)
         return fail_errno(ENOMEM, "create libarchive handles");
     // Listed one by one rather than *_all: no external decompressor programs, and no reader but tar.
-    archive_read_support_filter_gzip(in.get());
-    archive_read_support_filter_bzip2(in.get());
-    archive_read_support_filter_xz(in.get());
-    archive_read_support_filter_lzma(in.get());
-    archive_read_support_filter_zstd(in.get());
-    archive_read_support_format_tar(in.get());
-    archive_read_support_format_gnutar(in.get());
-    archive_read_support_format_empty(in.get());
-    if (archive_read_open_fd(in.get(), fd, 64 * 1024) != ARCHIVE_OK)
+    sym_archive_read_support_filter_gzip(in.get());
+    sym_archive_read_support_filter_bzip2(in.get());
+    sym_archive_read_support_filter_xz(in.get());
+    sym_archive_read_support_filter_lzma(in.get());
+    sym_archive_read_support_filter_zstd(in.get());
+    sym_archive_read_support_format_tar(in.get());
+    sym_archive_read_support_format_gnutar(in.get());
+    sym_archive_read_support_format_empty(in.get());
+    if (sym_archive_read_open_fd(in.get(), fd, 64 * 1024) != ARCHIVE_OK)
         return corrupt(in.get());
     return in;
 }
@@ -175,10 +177,11 @@ Result<ExtractStats> extract_tarball(int fd, const std::string& rootfs)
 
 Result<ExtractStats> extract_open_archive(archive* in, const std::string& rootfs, const std::string& prefix)
 {
-    ArchiveWriter out(archive_write_disk_new());
+    BERTH_TRY(dlopen_libarchive());
+    ArchiveWriter out(sym_archive_write_disk_new());
     if (!out)
         return fail_errno(ENOMEM, "create libarchive handles");
-    archive_write_disk_set_options(out.get(), kExtractFlags);
+    sym_archive_write_disk_set_options(out.get(), kExtractFlags);
     // No user/group lookup: numeric ids from the archive are what the image's own /etc/passwd means.
 
     UniqueFd saved_cwd(open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -191,37 +194,37 @@ Result<ExtractStats> extract_open_archive(archive* in, const std::string& rootfs
     ExtractStats stats;
     for (;;) {
         archive_entry* entry;
-        int r = archive_read_next_header(in, &entry);
+        int r = sym_archive_read_next_header(in, &entry);
         if (r == ARCHIVE_EOF)
             break;
         if (r < ARCHIVE_WARN)
             return corrupt(in);
         ++stats.entries;
 
-        const auto type = archive_entry_filetype(entry);
+        const auto type = sym_archive_entry_filetype(entry);
         if (type == AE_IFCHR || type == AE_IFBLK || type == AE_IFSOCK) {
             ++stats.devices_skipped;
             continue;
         }
-        auto path = BERTH_TRY(safe_relative(archive_entry_pathname(entry), "path"));
+        auto path = BERTH_TRY(safe_relative(sym_archive_entry_pathname(entry), "path"));
         if (!prefix.empty())
             path = BERTH_TRY(below_prefix(path, prefix));
         if (path.empty())
             continue;  // the archive's "./": the root directory is ours
-        archive_entry_set_pathname(entry, path.c_str());
-        if (const char* link = archive_entry_hardlink(entry)) {
+        sym_archive_entry_set_pathname(entry, path.c_str());
+        if (const char* link = sym_archive_entry_hardlink(entry)) {
             auto target = BERTH_TRY(safe_relative(link, "hard link target", path));
             if (!prefix.empty())
                 target = BERTH_TRY(below_prefix(target, prefix));
             if (target.empty())
                 return fail(ErrorKind::InvalidArgument, "tarball entry '" + path + "' is a hard link to the root");
-            archive_entry_set_hardlink(entry, target.c_str());
+            sym_archive_entry_set_hardlink(entry, target.c_str());
         }
         BERTH_TRY(extract_entry(in, out.get(), entry, path));
     }
     // Closing applies the deferred directory modes and times.
-    if (archive_write_close(out.get()) < ARCHIVE_WARN)
-        return fail_errno(archive_errno(out.get()), "finish extraction: " + message_of(out.get()));
+    if (sym_archive_write_close(out.get()) < ARCHIVE_WARN)
+        return fail_errno(sym_archive_errno(out.get()), "finish extraction: " + message_of(out.get()));
     if (stats.entries == 0)
         return fail(ErrorKind::InvalidArgument, "tarball is empty");
     return stats;

@@ -1,17 +1,10 @@
 #include "core/net/firewall.h"
 
-#include <cstdio>
-#include <memory>
-
-#include <nftables/libnftables.h>
+#include "core/net/nft_child.h"
 
 namespace berth::net {
 
 namespace {
-
-struct NftCtxDeleter {
-    void operator()(nft_ctx* ctx) const { nft_ctx_free(ctx); }
-};
 
 std::string quoted(const std::string& s) { return "\"" + s + "\""; }
 
@@ -48,18 +41,9 @@ std::string firewall_ruleset(const std::vector<const Network*>& networks)
 
 Result<> apply_firewall(const std::vector<const Network*>& networks)
 {
-    std::unique_ptr<nft_ctx, NftCtxDeleter> ctx(nft_ctx_new(NFT_CTX_DEFAULT));
-    if (!ctx)
-        return fail_errno(ENOMEM, "create an nftables context");
-    nft_ctx_buffer_output(ctx.get());
-    nft_ctx_buffer_error(ctx.get());
-    const std::string rules = firewall_ruleset(networks);
-    if (nft_run_cmd_from_buffer(ctx.get(), rules.c_str()) != 0) {
-        std::string why = nft_ctx_get_error_buffer(ctx.get());
-        while (!why.empty() && why.back() == '\n')
-            why.pop_back();
-        return fail(ErrorKind::Failed, "update nftables table inet " + std::string(kFirewallTable) + ": " + why);
-    }
+    if (auto r = run_nftables(firewall_ruleset(networks)); !r)
+        return fail(ErrorKind::Failed, "update nftables table inet " + std::string(kFirewallTable) + ": " +
+                                           r.error().message);
     return {};
 }
 

@@ -48,7 +48,7 @@ Result<> Manager::acquire_leases(const ContainerSpec& spec)
         const std::string& network = spec.networks[i];
         if (std::count(spec.networks.begin(), spec.networks.end(), network) > 1)
             return fail(ErrorKind::InvalidArgument, "network " + network + " is given more than once");
-        BERTH_TRY(deps_.networks->acquire(spec.name, network, ifname_for(i)));
+        BERTH_TRY(deps_.networks->acquire(spec.name, network, ifname_for(i), durability_of(spec)));
         revert.add([this, name = spec.name, network] { (void)deps_.networks->release(name, network); });
     }
     revert.success();

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "base/error.h"
+#include "base/fs.h"
 #include "core/net/cidr.h"
 
 namespace berth::net {
@@ -121,8 +122,10 @@ public:
     std::string default_network() const { return kDefaultNetworkName; }
 
     // Leases. acquire is idempotent (the existing lease is returned); QuotaExceeded when the subnet is full.
+    // Durability::Volatile (a run --rm container's lease) writes the network's file without fsync: its readers
+    // still see the old or the new file, and a power cut ends such a container anyway.
     Result<Lease> acquire(const std::string& container, const std::string& network,
-                          const std::string& ifname = "eth0");
+                          const std::string& ifname = "eth0", Durability durability = Durability::Durable);
     Result<> release(const std::string& container, const std::string& network);
     void release_all(const std::string& container);
     const Lease* lease(const std::string& container, const std::string& network) const;
@@ -137,7 +140,7 @@ public:
     void remove_observer(NetworkObserver* observer);
 
 private:
-    Result<> save(const Network& network) const;
+    Result<> save(const Network& network, Durability durability = Durability::Durable) const;
     Result<Network*> lookup(const std::string& name);
     Result<Cidr> pick_subnet4(const std::vector<Cidr>& taken) const;
     Result<> check_overlaps(const NetworkSpec& spec, const std::vector<Cidr>& host_routes) const;

@@ -149,9 +149,9 @@ Result<Network*> NetworkManager::lookup(const std::string& name)
     return it->second.get();
 }
 
-Result<> NetworkManager::save(const Network& network) const
+Result<> NetworkManager::save(const Network& network, Durability durability) const
 {
-    return write_file_atomic(dir_ + "/" + network.name() + ".toml", network_to_toml(network), 0600);
+    return write_file_atomic(dir_ + "/" + network.name() + ".toml", network_to_toml(network), 0600, durability);
 }
 
 Result<Cidr> NetworkManager::pick_subnet4(const std::vector<Cidr>& taken) const
@@ -269,7 +269,7 @@ Result<> NetworkManager::remove(const std::string& name)
 }
 
 Result<Lease> NetworkManager::acquire(const std::string& container, const std::string& network_name,
-                                      const std::string& ifname)
+                                      const std::string& ifname, Durability durability)
 {
     Network* network = BERTH_TRY(lookup(network_name));
     if (auto it = network->leases.find(container); it != network->leases.end())
@@ -297,7 +297,7 @@ Result<Lease> NetworkManager::acquire(const std::string& container, const std::s
     lease.host_ifname = host_veth_name(container, network_name);
     lease.ifname = ifname;
     network->leases.emplace(container, lease);
-    if (auto r = save(*network); !r) {
+    if (auto r = save(*network, durability); !r) {
         network->leases.erase(container);
         return fail(r.error().context("save the lease of " + container + " on network " + network_name));
     }

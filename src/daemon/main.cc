@@ -28,6 +28,7 @@
 #include "daemon/archive_jobs.h"
 #include "daemon/volume_object.h"
 #include "daemon/bus_loop.h"
+#include "daemon/idle_trim.h"
 #include "daemon/image_import.h"
 #include "daemon/manager_object.h"
 #include "daemon/network_object.h"
@@ -165,6 +166,9 @@ int main(int argc, char** argv)
         // The name comes last: activated clients must find every object in place.
         connection->requestName("org.berth1");
         if (auto r = bus_loop.attach(); !r)
+            die(r.error().describe());
+        daemon::IdleTrim idle_trim;   // freed heap goes back to the kernel a second after each burst
+        if (auto r = idle_trim.attach((*loop)->get()); !r)
             die(r.error().describe());
 
         auto on_term = (*loop)->add_signal(SIGTERM, [&] { (*loop)->exit(0); });

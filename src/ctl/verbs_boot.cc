@@ -1,8 +1,12 @@
 // `start --wait`: after Start (which replies once PID 1 runs), wait until each container's guest is ready: the
 // State property leaves "starting" (a systemd guest says READY=1 on its notify socket; other inits are ready at
-// once). Polls the property: one cheap call every 50 ms, and nothing to leak when the caller gives up.
+// once). Reads State, then sleeps until the container's PropertiesChanged signal arrives (berthd sends one when
+// State changes), re-reading at least every 250 ms in case a signal was missed. A fixed 50 ms poll added 25 ms
+// on average to every boot.
+#include <poll.h>
 #include <time.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 
@@ -21,6 +25,21 @@ double monotonic_sec()
     return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
 }
 
+// Dispatches what the connection has read, then waits on its fd until `*woken` or `until_sec` (monotonic).
+void wait_for_signal(sdbus::IConnection& connection, const bool* woken, double until_sec)
+{
+    for (;;) {
+        while (connection.processPendingRequest()) {
+        }
+        const double left = until_sec - monotonic_sec();
+        if (*woken || left <= 0)
+            return;
+        auto data = connection.getEventLoopPollData();
+        struct pollfd p = {data.fd, data.events, 0};
+        (void)poll(&p, 1, static_cast<int>(left * 1000) + 1);
+    }
+}
+
 }  // namespace
 
 Result<double> parse_wait_timeout(const std::string& text)
@@ -36,7 +55,16 @@ Result<> wait_until_ready(Bus& bus, const std::string& name, double timeout_sec)
 {
     auto container = BERTH_TRY(bus.container(name));
     const double deadline = monotonic_sec() + timeout_sec;
+    // Subscribed before the first read, so a change between the read and the wait is not lost. No sender= in the
+    // rule: a signal only wakes us to read State again, whoever sent it.
+    bool changed = false;
+    const std::string match = "type='signal',path='" + std::string(container->getProxy().getObjectPath()) +
+                              "',interface='org.freedesktop.DBus.Properties',member='PropertiesChanged'";
+    auto subscribed = bus_call([&] {
+        return bus.connection().addMatch(match, [&changed](sdbus::Message&) { changed = true; });
+    });
     for (;;) {
+        changed = false;
         auto state = BERTH_TRY(bus_call([&] { return container->State(); }));
         if (state == "running")
             return {};
@@ -60,8 +88,13 @@ Result<> wait_until_ready(Bus& bus, const std::string& name, double timeout_sec)
                                                state + (status.empty() ? "" : "; the guest says: " + status) +
                                                "); it keeps booting: 'berthctl poweroff " + name + "' stops it");
         }
-        struct timespec pause = {0, 50 * 1000 * 1000};
-        nanosleep(&pause, nullptr);
+        const double until = std::min(deadline, monotonic_sec() + (subscribed ? 0.25 : 0.05));
+        if (subscribed)
+            wait_for_signal(bus.connection(), &changed, until);
+        else {
+            struct timespec pause = {0, 50 * 1000 * 1000};   // no match (an old bus): poll
+            nanosleep(&pause, nullptr);
+        }
     }
 }
 

@@ -14,6 +14,10 @@ declare -A samples=()
 record() { samples[$1]+="$(( ($3 - $2) / 1000 )) "; }   # microseconds
 
 "$ctl" run --rm --image busybox -- /bin/true || { echo "berthctl run fails; nothing to break down" >&2; exit 1; }
+# A running container for the exec step, removed again at the end.
+"$ctl" create phase-exec --ephemeral --image busybox --boot >/dev/null && "$ctl" start phase-exec ||
+    { echo "cannot start a container for the exec step" >&2; exit 1; }
+trap '"$ctl" remove --force phase-exec >/dev/null 2>&1' EXIT
 for ((i = 0; i < n; i++)); do
     name=phase-$i
     t0=$(now)
@@ -31,12 +35,16 @@ for ((i = 0; i < n; i++)); do
     t4=$(now)
     t5=$(now); "$ctl" run --rm --image busybox -- /bin/true; t6=$(now)
     t7=$(now); "$ctl" list >/dev/null; t8=$(now)
+    t9=$(now); "$ctl" run --rm --image busybox --network none -- /bin/true; t10=$(now)
+    t11=$(now); "$ctl" exec phase-exec -- /bin/true; t12=$(now)
     record "1 create --ephemeral" "$t0" "$t1"
     record "2 start (returns when PID 1 runs)" "$t1" "$t2"
     record "3 start -> seen stopped (polling status)" "$t2" "$t3"
     record "4 remove" "$t3" "$t4"
     record "5 run --rm end to end" "$t5" "$t6"
     record "6 list (berthctl + one bus call)" "$t7" "$t8"
+    record "7 run --rm --network none" "$t9" "$t10"
+    record "8 exec into a running container" "$t11" "$t12"
 done
 printf '%-42s %10s %10s %10s\n' step median_ms min_ms max_ms
 for key in "${!samples[@]}"; do

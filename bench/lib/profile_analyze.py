@@ -270,7 +270,7 @@ def bus_events(text, offset):
     return events
 
 
-def label_run(start, end, sched, bus, all_bus, first_fork="clone3 of the payload"):
+def label_run(start, end, sched, bus, all_bus, exec_case=False):
     """The events of one berthctl invocation: label -> time (ms since berthctl's exec). Process events are this
     berthctl's and those of the berth-spawn forked in [start, end) and its descendants; bus messages are this
     berthctl's calls and their replies, berthd's calls to systemd in this run's slice of the monitor's stream
@@ -284,7 +284,8 @@ def label_run(start, end, sched, bus, all_bus, first_fork="clone3 of the payload
 
     spawn_pid = None
     mine = set()  # berth-spawn and its descendants in this run
-    forks = 0
+    forks = []  # (ts, child pid) of their forks
+    payload = None
     ctl_pid = None
     for ts, kind, kv in sched:
         if ts < start:
@@ -300,12 +301,12 @@ def label_run(start, end, sched, bus, all_bus, first_fork="clone3 of the payload
                 mine.add(pid)
                 put("berth-spawn exec() (forked by berthd)", ts)
             elif name == "/bin/true" and pid in mine:
+                payload = payload or pid
                 put("payload exec(/bin/true)", ts)
         elif kind == "sched_process_fork":
-            if kv.get("comm") == "berth-spawn" and (pid in mine or (first_fork == "the exec helper" and ts < end)):
+            if kv.get("comm") == "berth-spawn" and (pid in mine or (exec_case and ts < end)):
                 mine.add(kv.get("child_pid"))
-                forks += 1
-                put(f"berth-spawn fork #{forks} ({first_fork})" if forks == 1 else f"berth-spawn fork #{forks}", ts)
+                forks.append((ts, kv.get("child_pid")))
         elif kind == "sched_process_exit":
             comm = kv.get("comm")
             if comm == "true" and pid in mine:
@@ -316,6 +317,13 @@ def label_run(start, end, sched, bus, all_bus, first_fork="clone3 of the payload
                 put("berth-spawn helper exits", ts)
             elif comm == "berthctl" and pid == ctl_pid:
                 put("berthctl exits", ts)
+    helpers = 0
+    for ts, child in forks:  # named by what the child becomes: the payload, or a helper (seccomp compiler, setns)
+        if child == payload:
+            put("berth-spawn forks the payload (it execs /bin/true)", ts)
+        else:
+            helpers += 1
+            put(f"berth-spawn forks helper #{helpers}", ts)
     me = None
     name = None
     calls = {}  # (sender, serial) -> label of the reply we want
@@ -389,8 +397,7 @@ def timeline(work, case, offset):
     slices = bus_slices(bus, starts)
     for i, start in enumerate(starts):
         end = starts[i + 1] if i + 1 < len(starts) else float("inf")
-        runs.append(label_run(start, end, sched, slices[i], bus,
-                              "the exec helper" if case == "exec" else "clone3 of the payload"))
+        runs.append(label_run(start, end, sched, slices[i], bus, exec_case=(case == "exec")))
     labels = {}
     for r in runs:
         for label, t in r.items():

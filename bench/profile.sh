@@ -149,7 +149,7 @@ fi
 
 if [[ -n ${BERTH_TEST_PROFILE_KEEP:-} ]]; then
     mkdir -p "$BERTH_TEST_PROFILE_KEEP" && cp "$work"/*.txt "$work"/*.meta "$work"/clock.offset "$work"/ctl.* \
-        "$BERTH_TEST_PROFILE_KEEP"/ 2>/dev/null
+        "$work"/*.smaps "$BERTH_TEST_PROFILE_KEEP"/ 2>/dev/null
 fi
 echo "PROFILE-MD-BEGIN"
 "$py" "$here/lib/profile_analyze.py" "$work"

@@ -183,7 +183,7 @@ def summarize(result):
         own = [r for r in run["slow_calls"]
                if r["syscall"] not in ("poll", "ppoll", "select", "recvfrom", "recvmsg", "read") and r["target"]]
         if own:
-            out.append("`run --rm`: the slowest system calls of berthd and berth-spawn themselves (strace, ms per run): "
+            out.append("`run --rm`: the slowest own system calls of berthd and berth-spawn (strace, ms per run): "
                        + ", ".join(f"{r['syscall']} {r['target'] or '?'} {fmt(r['ms_per_run'])}" for r in own[:4]) + ".")
     if end_ms(none) is not None and end_ms(run) is not None:
         cpu = (none.get("cpu") or {}).get("cpu_ms_per_run")

@@ -184,7 +184,7 @@ def summarize(result):
                if r["syscall"] not in ("poll", "ppoll", "select", "recvfrom", "recvmsg", "read") and r["target"]]
         if own:
             out.append("`run --rm`: the slowest own system calls of berthd and berth-spawn (strace, ms per run): "
-                       + ", ".join(f"{r['syscall']} {r['target'] or '?'} {fmt(r['ms_per_run'])}" for r in own[:4]) + ".")
+                       + ", ".join(f"{r['syscall']} {r['target']} {fmt(r['ms_per_run'])}" for r in own[:4]) + ".")
     if end_ms(none) is not None and end_ms(run) is not None:
         cpu = (none.get("cpu") or {}).get("cpu_ms_per_run")
         cpu_run = (run.get("cpu") or {}).get("cpu_ms_per_run")

@@ -11,7 +11,7 @@ def read_profile(work):
     path = os.path.join(work, "profile.out")
     if not os.path.exists(path):
         why_path = os.path.join(work, "profile.skipped")
-        why = "not run"
+        why = "bench/run did not run bench/profile.sh"
         if os.path.exists(why_path):
             with open(why_path, encoding="utf-8") as f:
                 why = f.read().strip() or why

@@ -188,9 +188,11 @@ def summarize(result):
     if end_ms(none) is not None and end_ms(run) is not None:
         cpu = (none.get("cpu") or {}).get("cpu_ms_per_run")
         cpu_run = (run.get("cpu") or {}).get("cpu_ms_per_run")
+        diff = end_ms(run) - end_ms(none)
         out.append(f"`run --rm --network none` (what the peers run: no network device): {fmt(end_ms(none))} ms under "
-                   f"the tracers, {fmt(end_ms(run) - end_ms(none))} ms less than with the default network" +
-                   (f"; CPU {fmt(cpu)} ms vs {fmt(cpu_run)} ms" if cpu and cpu_run else "") + ".")
+                   f"the tracers vs {fmt(end_ms(run))} ms with the default network ("
+                   + (f"{fmt(diff)} ms less" if diff >= 0 else f"{fmt(-diff)} ms more: noise") + ")"
+                   + (f"; CPU {fmt(cpu)} ms vs {fmt(cpu_run)} ms" if cpu and cpu_run else "") + ".")
     if end_ms(ex) is not None:
         line = f"`exec`: {fmt(end_ms(ex))} ms under the tracers; the longest steps: {longest_waits(ex['timeline'])}"
         if ex.get("cpu"):

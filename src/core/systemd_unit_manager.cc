@@ -510,6 +510,39 @@ Result<> SystemdUnitManager::kill_unit(const std::string& unit, const std::strin
     return {};
 }
 
+void SystemdUnitManager::kill_unit_nowait(const std::string& unit, const std::string& whom, int signal)
+{
+    if (!impl_->event) {
+        UnitManager::kill_unit_nowait(unit, whom, signal);
+        return;
+    }
+    auto m = impl_->new_manager_call("KillUnit");
+    int r = m ? sd_bus_message_append(m->get(), "ssi", unit.c_str(), whom.c_str(), signal) : -ENOMEM;
+    // The answer is handled by the event loop (or by the next call that waits on this connection).
+    auto on_reply = [](sd_bus_message* reply, void* userdata, sd_bus_error*) -> int {
+        const auto* what = static_cast<const std::string*>(userdata);
+        const sd_bus_error* error = sd_bus_message_get_error(reply);
+        // Not loaded, or no main process (not running): it reads its files when it starts.
+        if (error && !sd_bus_error_has_names(error, "org.freedesktop.systemd1.NoSuchUnit",
+                                             "org.freedesktop.systemd1.NoSuchProcess"))
+            std::fprintf(stderr, "berthd: %s: %s\n", what->c_str(), error->message ? error->message : error->name);
+        return 0;
+    };
+    auto what = std::make_unique<std::string>("send signal " + std::to_string(signal) + " to unit " + unit);
+    sd_bus_slot* slot = nullptr;
+    if (r >= 0)
+        r = sd_bus_call_async(impl_->bus.get(), &slot, m->get(), on_reply, what.get(), kCallTimeoutUsec);
+    if (r < 0) {
+        std::fprintf(stderr, "berthd: %s: %s\n", what->c_str(), std::strerror(-r));
+        return;
+    }
+    // The bus keeps the pending call (floating slot) and frees `what` with it, answered or not.
+    sd_bus_slot_set_destroy_callback(slot, [](void* p) { delete static_cast<std::string*>(p); });
+    (void)what.release();
+    sd_bus_slot_set_floating(slot, 1);
+    sd_bus_slot_unref(slot);
+}
+
 Result<> SystemdUnitManager::stop_unit(const std::string& unit)
 {
     return impl_->stop(unit);

@@ -26,6 +26,8 @@ public:
     Result<UnitUsage> usage(const std::string& unit) override;
     Result<bool> is_active(const std::string& unit) override;
     Result<> start_service(const ServiceRequest& request) override;
+    // Asynchronous where the connection is attached to an event loop (berthd); waits otherwise (tests).
+    void kill_unit_nowait(const std::string& unit, const std::string& whom, int signal) override;
 
 private:
     explicit SystemdUnitManager(sd_bus* bus);

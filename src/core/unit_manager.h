@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -65,6 +66,15 @@ public:
     virtual Result<> start_service(const ServiceRequest& request)
     {
         return fail(ErrorKind::NotSupported, "start service " + request.unit + ": not supported here");
+    }
+    // KillUnit(unit, whom, signal) without waiting for systemd's answer, for signals nobody waits on (dnsmasq's
+    // reload after every create and remove): a unit that is not running is fine, other failures are logged when
+    // the answer comes. Calls on the same connection keep their order. This default waits, like kill_unit.
+    virtual void kill_unit_nowait(const std::string& unit, const std::string& whom, int signal)
+    {
+        auto sent = kill_unit(unit, whom, signal);
+        if (!sent && is_active(unit).value_or(false))
+            std::fprintf(stderr, "berthd: %s\n", sent.error().describe().c_str());
     }
 };
 

@@ -2,8 +2,9 @@
 # The berth side of the benchmark. bench/run starts it inside the private systemd test host
 # (tests/testhost/testhost run -- bench/berth-in-host.sh ...), where berthd runs under a real systemd and can create
 # its transient scopes. It measures, with hyperfine:
-#   berth   berthctl run --rm --image busybox -- /bin/true    (create + start + wait + remove, end to end)
-#   scope   systemd-run --quiet --scope /bin/true              (a transient scope alone: what berth pays systemd)
+#   berth     berthctl run --rm --network none --image busybox -- /bin/true  (create + start + wait + remove)
+#   berthnet  the same on the default network (veth on the berth0 bridge, lease, DNS entry)
+#   scope     systemd-run --quiet --scope /bin/true            (a transient scope alone: what berth pays systemd)
 # and, into a running busybox container (boot mode, ephemeral) made for this round and removed after it:
 #   bexec     berthctl exec NAME -- /bin/true                  exec latency alone
 #   nsenter   nsenter -t LEADER -a /bin/true                   joining the container's namespaces: the floor for exec
@@ -89,6 +90,7 @@ measure_shell() {
 
 if ! command -v hyperfine >/dev/null; then
     skip berth "hyperfine is not installed in the test host"
+    skip berthnet "hyperfine is not installed in the test host"
     skip scope "hyperfine is not installed in the test host"
     for id in bexec nsenter startexec; do skip $id "hyperfine is not installed in the test host"; done
     exit 0
@@ -112,9 +114,13 @@ fi
 
 if [[ -z $only || $only == berth || $only == start ]]; then
     if (( berth_ok )); then
-        measure berth "$berthctl" run --rm --image busybox -- /bin/true
+        # Like the peers' containers: no network device, loopback only. Then the same with berth's default
+        # network (veth on the berth0 bridge, a lease, a dnsmasq host entry), which the peers' rows do not have.
+        measure berth "$berthctl" run --rm --network none --image busybox -- /bin/true
+        measure berthnet "$berthctl" run --rm --image busybox -- /bin/true
     else
         skip berth "$berth_why"
+        skip berthnet "$berth_why"
     fi
 fi
 

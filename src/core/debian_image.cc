@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "base/fs.h"
+#include "core/guest_boot_trim.h"
 
 namespace berth {
 
@@ -227,6 +228,8 @@ Result<> make_debian_guest_ready(const std::string& root, int log_fd)
         if (symlink("/dev/null", link.c_str()) < 0)
             return fail_errno("mask " + std::string(unit));
     }
+    // What systemd would do at every boot for nothing in a container (core/guest_boot_trim.h).
+    log_line(log_fd, "trimming the boot: " + BERTH_TRY(trim_guest_boot(root)));
     // Apt's downloaded packages are not part of the image.
     if (auto debs = list_dir(root + "/var/cache/apt/archives"))
         for (const auto& n : *debs)

@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # Debian guests: `image build debian` (once per test-host run, shared through debian_image), boot to READY over
 # the notify socket, no failed units, os-release and guest state in status, reboot and poweroff from inside,
-# berthctl poweroff, start --wait and its timeout, ephemeral Debian containers. Checked from outside: properties
+# berthctl poweroff, start --wait and its timeout, ephemeral Debian containers, the boot work trimmed. Checked from outside: properties
 # on the bus, the container's root on disk, the scope.
 source "$(dirname "${BASH_SOURCE[0]}")/helpers.sh"
 
@@ -61,6 +61,22 @@ test_debian_boots_to_ready_without_failed_units() {
     # The notify socket is the guest's, bound at /run/host/notify; commands run by exec do not see it.
     assert_eq "" "$(bctl exec "$n" -- sh -c 'echo $NOTIFY_SOCKET')" "NOTIFY_SOCKET of an exec'd command"
     bctl exec "$n" -- test -S /run/host/notify
+}
+
+# The boot work trimmed at image build (core/guest_boot_trim.h): checked on disk, and in a booted guest that
+# systemd-sysusers was skipped by its condition while the console getty still runs.
+test_debian_boot_is_trimmed() {
+    local n root
+    _deb_booted n
+    root=$(_deb_root "$n")
+    assert_eq /dev/null "$(readlink "$root/etc/systemd/system-generators/systemd-gpt-auto-generator")" \
+        "masked generator"
+    assert_eq /dev/null "$(readlink "$root/etc/systemd/system/systemd-update-utmp-runlevel.service")" "masked unit"
+    [[ ! -e $root/etc/systemd/system-generators/systemd-getty-generator ]] || h_fail "the getty generator is masked"
+    (($(stat -c %Y "$root/etc/.updated") > $(stat -c %Y "$root/usr"))) || h_fail "/etc/.updated is not newer than /usr"
+    assert_eq no "$(bctl exec "$n" -- systemctl show -P ConditionResult systemd-sysusers.service)" \
+        "systemd-sysusers ran at boot"
+    assert_eq active "$(bctl exec "$n" -- systemctl show -P ActiveState console-getty.service)" "console getty"
 }
 
 test_debian_machine_ids_differ() {

@@ -3,10 +3,14 @@
 #include <boost/test/unit_test.hpp>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <algorithm>
 
 #include "base/fs.h"
 #include "core/debian_image.h"
+#include "core/guest_boot_trim.h"
 #include "temp_dir.h"
 
 using namespace berth;
@@ -108,7 +112,7 @@ BOOST_AUTO_TEST_CASE(debootstrap_arguments)
 BOOST_AUTO_TEST_CASE(guest_ready_tree)
 {
     TempDir root;
-    for (const char* d : {"/etc/systemd/system", "/var/lib/dbus", "/var/cache/apt/archives"})
+    for (const char* d : {"/etc/systemd/system", "/var/lib/dbus", "/var/cache/apt/archives", "/usr"})
         BOOST_REQUIRE(make_dirs(root.path + d));
     BOOST_REQUIRE(write_file_atomic(root.path + "/etc/machine-id", "0123456789abcdef0123456789abcdef\n"));
     BOOST_REQUIRE(write_file_atomic(root.path + "/etc/hostname", "builder\n"));
@@ -127,6 +131,40 @@ BOOST_AUTO_TEST_CASE(guest_ready_tree)
                            sizeof target - 1) > 0);
     BOOST_TEST(std::string(target).rfind("/dev/null", 0) == 0);
     BOOST_TEST(!path_exists(root.path + "/var/cache/apt/archives/a.deb"));
+    BOOST_TEST(path_exists(root.path + "/etc/.updated"));   // the boot trimmed too (next case)
+}
+
+BOOST_AUTO_TEST_CASE(boot_trimmed)
+{
+    TempDir root;
+    BOOST_REQUIRE(make_dirs(root.path + "/usr"));
+    BOOST_REQUIRE(make_dirs(root.path + "/etc/systemd/system-generators"));
+    // A generator the image had already replaced by a file: masked all the same.
+    BOOST_REQUIRE(write_file_atomic(root.path + "/etc/systemd/system-generators/systemd-run-generator", "x"));
+    auto summary = trim_guest_boot(root.path);
+    BOOST_REQUIRE(summary);
+    BOOST_TEST(summary->find("generators") != std::string::npos);
+    char target[64] = {};
+    for (std::string path : {"/etc/systemd/system-generators/systemd-run-generator",
+                             "/etc/systemd/system-generators/systemd-gpt-auto-generator",
+                             "/etc/systemd/system/systemd-update-utmp-runlevel.service"}) {
+        std::fill(std::begin(target), std::end(target), 0);
+        BOOST_REQUIRE(readlink((root.path + path).c_str(), target, sizeof target - 1) > 0);
+        BOOST_TEST(std::string(target) == "/dev/null");
+    }
+    // The getty generator (console login) is kept.
+    BOOST_TEST(!path_exists(root.path + "/etc/systemd/system-generators/systemd-getty-generator"));
+    // ConditionNeedsUpdate=/etc compares seconds first: the stamp is newer than /usr.
+    struct stat usr, stamp;
+    BOOST_REQUIRE(stat((root.path + "/usr").c_str(), &usr) == 0);
+    BOOST_REQUIRE(stat((root.path + "/etc/.updated").c_str(), &stamp) == 0);
+    BOOST_TEST(stamp.st_mtim.tv_sec == usr.st_mtim.tv_sec + 1);
+    BOOST_TEST(read_file(root.path + "/etc/.updated").value().find(
+                   "TIMESTAMP_NSEC=" + std::to_string((usr.st_mtim.tv_sec + 1) * 1000000000LL) + "\n") !=
+               std::string::npos);
+    // A tree without /usr is not a Debian tree.
+    TempDir empty;
+    BOOST_TEST(!trim_guest_boot(empty.path));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -75,7 +75,7 @@ berth_halt() {
 # nspawn as a transient service (its own cgroup, as berth's scope), READY=1 forwarded to our socket.
 nspawn_boot() {
     /usr/bin/python3 "$here/lib/notify_ready.py" "$tmp/nspawn.sock" 60 -- \
-        systemd-run --quiet --unit="$tag-nspawn" --collect -p Delegate=yes -E NOTIFY_SOCKET="$tmp/nspawn.sock" \
+        systemd-run --quiet --unit="$tag-nspawn" --collect -p Delegate=yes -p TimeoutStopSec=20 -E NOTIFY_SOCKET="$tmp/nspawn.sock" \
         systemd-nspawn -q -b -D "$tmp/nspawn-root" -M "$tag" --register=no --keep-unit --notify-ready=yes \
         --private-users=pick --private-network
 }

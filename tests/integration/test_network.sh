@@ -184,12 +184,12 @@ test_network_bad_input() {
 # Many create/start/remove cycles leave no veth, address, nft rule or lease behind.
 test_network_leak_check() {
     local before_links before_nft before_leases i n cycles=${BERTH_NET_LEAK_CYCLES:-50}
+    before_links=$(ip -o link show | grep -c ' vb' || true)
     # One cycle first, so that the default network and its firewall table exist also when this test runs alone.
     new_container n net-leak
     bctl create "$n" -- /bin/true >/dev/null
     bctl start "$n"
     bctl remove --force "$n"
-    before_links=$(ip -o link show | grep -c ' vb' || true)
     before_nft=$(nft list table inet berth | md5sum)
     before_leases=$(grep -c '^\[\[lease\]\]' /var/lib/berth/networks/berth0.toml || true)
     for ((i = 0; i < cycles; i++)); do
@@ -200,7 +200,9 @@ test_network_leak_check() {
     done
     # At most as many as before: a veth of an earlier test may still be going away (the kernel tears a network
     # namespace down asynchronously), so "equal" could wait for a link this test never made.
-    wait_until 10 test "$(ip -o link show | grep -c ' vb' || true)" -le "$before_links" ||
+    # A function, so that wait_until counts again on every try (an argument would be expanded only once).
+    veths_at_most_before() { (( $(ip -o link show | grep -c ' vb' || true) <= before_links )); }
+    wait_until 10 veths_at_most_before ||
         h_fail "veths left after $cycles cycles: $(ip -o link show | grep ' vb')"
     assert_eq "$before_nft" "$(nft list table inet berth | md5sum)" "nft table after $cycles cycles"
     assert_eq "$before_leases" "$(grep -c '^\[\[lease\]\]' /var/lib/berth/networks/berth0.toml || true)" "leases after $cycles cycles"

@@ -357,4 +357,18 @@ Result<uint64_t> tree_disk_usage(const std::string& path)
     return usage_at(fd.get(), st.st_dev, path);
 }
 
+std::string read_to_end(int fd)
+{
+    std::string out;
+    char buf[8192];
+    for (;;) {
+        const ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return out;
+        out.append(buf, static_cast<size_t>(n));
+    }
+}
+
 }  // namespace berth

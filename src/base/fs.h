@@ -13,6 +13,8 @@
 namespace berth {
 
 Result<std::string> read_file(const std::string& path);
+// Everything readable from `fd` until end of file or an error (EINTR retried): a child's report pipe.
+std::string read_to_end(int fd);
 // Whether a write must survive a power loss (fsync) or only a crash of the writer (the page cache keeps it).
 enum class Durability { Durable, Volatile };
 // Write to PATH.tmp.XXXXXX, fsync, rename over PATH, fsync the directory: readers see the old or the new file.

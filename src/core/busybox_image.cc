@@ -12,6 +12,7 @@
 #include <set>
 #include <vector>
 
+#include "base/fs.h"
 #include "base/unique_fd.h"
 
 namespace berth {
@@ -76,16 +77,7 @@ Result<std::string> run_capture(const std::vector<std::string>& argv)
         return fail_errno(rc, "run " + argv[0]);
     write_end.reset();
 
-    std::string out;
-    char buf[8192];
-    for (;;) {
-        ssize_t n = read(read_end.get(), buf, sizeof buf);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        out.append(buf, static_cast<size_t>(n));
-    }
+    std::string out = read_to_end(read_end.get());
     int status = 0;
     while (waitpid(pid, &status, 0) < 0) {
         if (errno != EINTR)

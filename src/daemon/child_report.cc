@@ -4,6 +4,8 @@
 
 #include <cstdlib>
 
+#include "base/fs.h"
+
 namespace berth::daemon {
 
 namespace {
@@ -32,11 +34,7 @@ void write_child_payload(int fd, const std::string& payload)
 
 Result<std::string> read_child_result(int report_fd, const siginfo_t& info, const std::string& what)
 {
-    std::string report;
-    char buf[4096];
-    ssize_t n;
-    while ((n = read(report_fd, buf, sizeof buf)) > 0)
-        report.append(buf, static_cast<size_t>(n));
+    const std::string report = read_to_end(report_fd);
     if (info.si_code == CLD_EXITED && info.si_status == 0)
         return report;
     if (report.empty() || info.si_code != CLD_EXITED)

@@ -7,6 +7,7 @@
 
 #include <nftables/libnftables.h>
 
+#include "base/fs.h"
 #include "base/unique_fd.h"
 
 namespace berth::net {
@@ -80,16 +81,7 @@ Result<> run_nftables(const std::string& script)
         _exit(err.empty() ? 0 : 1);
     }
     write_end.reset();
-    std::string message;
-    char buf[1024];
-    for (;;) {
-        ssize_t n = ::read(read_end.get(), buf, sizeof buf);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        message.append(buf, static_cast<size_t>(n));
-    }
+    std::string message = read_to_end(read_end.get());
     // Reaped here by pid: berthd's event loop only waits for the children it watches.
     int status = 0;
     while (waitpid(pid, &status, 0) < 0) {
